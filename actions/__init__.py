@@ -1,0 +1,1 @@
+"""Custom actions of Sportello (rasa-sdk action server): one module per capability."""

@@ -1,0 +1,28 @@
+"""Short Italian question labels for the "Intendevi…?" disambiguation buttons."""
+
+INTENT_LABELS: dict[str, str] = {
+    "faq_dati_registrazione": "Quali dati servono per registrarsi?",
+    "faq_come_registrarsi": "Come ci si registra?",
+    "faq_otp_email_non_arrivato": "Non mi arriva la mail con il codice",
+    "faq_modifica_codice_fiscale": "Posso modificare CF o Partita IVA?",
+    "faq_problemi_registrazione": "Ho problemi con la registrazione",
+    "faq_password_dimenticata": "Ho dimenticato la password",
+    "faq_username_dimenticata": "Ho dimenticato la username",
+    "faq_cancellare_utenza": "Come cancello la mia utenza?",
+    "faq_area_produttori": "Come accedo all'Area Produttori?",
+    "faq_nuovo_rappresentante_legale": "Sono il nuovo rappresentante legale",
+    "faq_servizi_dedicati": "Quali servizi on-line ci sono per me?",
+    "faq_consultare_servizi": "Come consulto un servizio on-line?",
+    "faq_delega_cos_e": "Cos'è la delega?",
+    "faq_delega_requisiti": "Cosa serve per attivare una delega?",
+    "faq_delega_attivare": "Come attivo una delega?",
+    "faq_delega_revocare": "Come revoco una delega?",
+    "faq_browser": "Quale browser usare?",
+    "info_requisiti_password": "Come deve essere la password?",
+    "info_durata_codice": "Quanto dura il codice di verifica?",
+    "info_cambio_password_24h": "Ogni quanto posso cambiare password?",
+    "info_pec": "Posso usare una PEC?",
+    "info_pod": "Cos'è il POD?",
+    "info_numero_verde": "Qual è il numero verde?",
+    "human_handoff": "Parlare con una persona",
+}

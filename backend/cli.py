@@ -1,0 +1,117 @@
+"""The ``sportello`` command line.
+
+Other packages add their own subcommands through the ``sportello.cli`` entry-point group:
+each entry point names a ``typer.Typer`` that is mounted under the entry point's name.
+"""
+
+import threading
+from importlib.metadata import entry_points
+
+import typer
+
+from backend import bootstrap, db, demo, outbox, staff
+from backend.dispatch import Dispatcher, senders_from_settings
+from backend.errors import BackendError, InvalidInput
+from backend.settings import get_settings
+from backend.validators import validate_phone
+
+app = typer.Typer(help="Sportello: strumenti di amministrazione.", no_args_is_help=True)
+db_app = typer.Typer(help="Database.", no_args_is_help=True)
+staff_app = typer.Typer(help="Operatori della console.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply the migrations to DATABASE_URL."""
+    db.upgrade(bootstrap.engine(), revision)
+    typer.echo(f"Database aggiornato ({revision}).")
+
+
+def _recipient(value: str) -> str:
+    if "@" in value:
+        return value.strip().lower()
+    try:
+        return validate_phone(value)
+    except InvalidInput:
+        return value.strip()
+
+
+@app.command("outbox")
+def show_outbox(
+    to: str | None = typer.Option(
+        None, "--to", help="Solo i messaggi per questo indirizzo o numero."
+    ),
+    last: bool = typer.Option(False, "--last", help="Solo l'ultimo messaggio."),
+    as_json: bool = typer.Option(False, "--json", help="Un oggetto JSON per riga."),
+) -> None:
+    """Print the e-mails and SMS in the outbox (the dev sink)."""
+    messages = outbox.list_messages(bootstrap.unit_of_work(), _recipient(to) if to else None)
+    for message in messages[-1:] if last else messages:
+        if as_json:
+            typer.echo(outbox.as_json(message))
+        else:
+            typer.echo(
+                f"--- {message.created_at:%Y-%m-%d %H:%M:%S} {message.channel} "
+                f"a {message.recipient} [{message.status}]"
+            )
+            if message.subject:
+                typer.echo(f"Oggetto: {message.subject}")
+            typer.echo(message.body)
+
+
+@app.command("dispatch")
+def run_dispatcher(
+    once: bool = typer.Option(False, "--once", help="Consegna quanto è in coda ed esci."),
+    poll: float = typer.Option(2.0, help="Secondi tra un giro e l'altro."),
+) -> None:
+    """Deliver the outbox over SMTP and the SMS gateway."""
+    settings = get_settings()
+    senders = senders_from_settings(settings)
+    if not senders:
+        typer.echo("Nessun SMTP_HOST né SMS_GATEWAY_URL: i messaggi restano nella tabella outbox.")
+    dispatcher = Dispatcher(bootstrap.unit_of_work().session_factory, senders, settings)
+    if once:
+        typer.echo(f"Consegnati {dispatcher.dispatch_once(batch=10_000)} messaggi.")
+        return
+    stop = threading.Event()
+    try:
+        dispatcher.run(stop, poll)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """Load a few demo users, PODs, practices and a delegation (idempotent)."""
+    data = demo.load_demo_data(bootstrap.unit_of_work())
+    typer.echo(f"Password di tutti gli utenti demo: {data.password}")
+    for email, account_id in data.accounts.items():
+        typer.echo(f"utente {account_id}: {email}")
+    typer.echo("POD: " + ", ".join(data.pods))
+    typer.echo("pratiche: " + ", ".join(data.practices))
+    typer.echo(f"delega attiva: {data.delegation_id}")
+
+
+@staff_app.command("add")
+def staff_add(
+    username: str,
+    role: str = typer.Option("agent", help="agent o supervisor"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create a console operator with a hashed password."""
+    try:
+        staff_id = staff.add_staff(bootstrap.unit_of_work(), username, role, password)
+    except BackendError as exc:
+        typer.echo(exc.message_it, err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Operatore {username} creato (id {staff_id}, ruolo {role}).")
+
+
+def _mount_plugins() -> None:
+    for entry in entry_points(group="sportello.cli"):
+        app.add_typer(entry.load(), name=entry.name)
+
+
+_mount_plugins()

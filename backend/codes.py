@@ -1,0 +1,97 @@
+"""One-time verification codes: 6 digits, short-lived, single use, purpose-bound.
+
+Only a keyed hash (HMAC with the secret key, bound to account, purpose and ref) is
+stored, so a code for one purpose never verifies another.
+"""
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+import pyotp
+
+from backend import audit, outbox
+from backend.errors import CodeRejected, Throttled
+from backend.models import CodePurpose, VerificationCode
+
+# No count of tries left: it would tell a real account from an unknown one.
+WRONG_CODE = "Il codice non è corretto."
+
+
+def _digest(uow, account_id: int, purpose: CodePurpose, ref: str, code: str) -> str:
+    message = f"{account_id}:{purpose}:{ref}:{code}".encode()
+    return hmac.new(uow.settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def generate() -> str:
+    # A HOTP over a fresh random secret is a uniformly random 6-digit code.
+    return pyotp.HOTP(pyotp.random_base32()).at(0)
+
+
+def issue(uow, account_id: int, purpose: CodePurpose, ref: str = "") -> str:
+    """Create a code and return it (for the message body only: never log or store it)."""
+    now = uow.now()
+    settings = uow.settings
+    recent = [
+        c
+        for c in uow.codes.find(account_id=account_id, purpose=purpose, ref=ref)
+        if c.created_at > now - timedelta(hours=1)
+    ]
+    if recent and recent[-1].created_at > now - timedelta(seconds=settings.code_resend_seconds):
+        raise Throttled(
+            "Hai appena richiesto un codice: attendi un minuto prima di chiederne un altro."
+        )
+    if len(recent) >= settings.code_max_per_hour:
+        raise Throttled("Hai richiesto troppi codici: riprova tra un'ora.")
+    code = generate()
+    uow.codes.add(
+        VerificationCode(
+            account_id=account_id,
+            purpose=purpose,
+            ref=ref,
+            code_hash=_digest(uow, account_id, purpose, ref, code),
+            created_at=now,
+            expires_at=now + timedelta(minutes=settings.code_ttl_minutes),
+        )
+    )
+    return code
+
+
+def verify(uow, account_id: int, purpose: CodePurpose, code: str, ref: str = "") -> None:
+    """Consume the latest code; on a wrong code count the try and commit it, then raise."""
+    issued = uow.codes.find(account_id=account_id, purpose=purpose, ref=ref)
+    if not issued:
+        raise CodeRejected("Non risulta nessun codice da verificare: richiedine uno nuovo.")
+    # Lock the row so concurrent tries are counted and consumed one at a time.
+    latest = uow.codes.get(issued[-1].id, for_update=True)
+    now = uow.now()
+    if latest.used_at is not None or now >= latest.expires_at:
+        raise CodeRejected("Il codice è scaduto o è già stato usato: richiedine uno nuovo.")
+    if latest.attempts >= uow.settings.code_max_attempts:
+        raise CodeRejected("Hai superato il numero di tentativi: richiedi un nuovo codice.")
+    expected = _digest(uow, account_id, purpose, ref, code.strip())
+    if not hmac.compare_digest(expected, latest.code_hash):
+        latest.attempts += 1
+        audit.record(uow, "code_failed", account_id, purpose=str(purpose), attempts=latest.attempts)
+        uow.commit()  # the failed try must count even though the caller's change rolls back
+        raise CodeRejected(WRONG_CODE)
+    if not uow.codes.consume(latest, now):
+        raise CodeRejected("Il codice è scaduto o è già stato usato: richiedine uno nuovo.")
+
+
+# For callers that must not reveal whether an account exists: the same work, nothing kept.
+
+
+def decoy_issue(uow, template: str) -> None:
+    """What ``issue`` and sending cost, with nothing stored or sent."""
+    code = generate()
+    _digest(uow, 0, CodePurpose.PASSWORD_RESET, "", code)
+    outbox.render(template, name="", code=code, minutes=0, hours=0)
+
+
+def reject_unknown(uow, code: str) -> None:
+    """Answer a code for an unknown account exactly like a wrong code."""
+    _digest(uow, 0, CodePurpose.PASSWORD_RESET, "", code)
+    audit.record(uow, "code_failed", None)
+    uow.commit()
+    raise CodeRejected(WRONG_CODE)

@@ -1,0 +1,222 @@
+"""Delegations (deleghe): a registered customer lets another registered customer act for
+them. Every state change is e-mailed to the delegator; the delegate accepts or declines
+with a code sent by e-mail.
+"""
+
+from backend import audit, codes, documents, outbox
+from backend.errors import InvalidInput, NotAllowed, NotFound
+from backend.models import (
+    DELEGATION_STATUS_IT,
+    AccountStatus,
+    CodePurpose,
+    Delegation,
+    DelegationStatus,
+)
+from backend.validators import validate_email
+
+MAX_DURATION_DAYS = 365
+
+
+def _validate_duration(days: int) -> int:
+    if not 1 <= days <= MAX_DURATION_DAYS:
+        raise InvalidInput("La durata della delega va da 1 giorno a un massimo di un anno.")
+    return days
+
+
+def _owned(uow, delegator_id: int, delegation_id: int) -> Delegation:
+    delegation = uow.delegations.get(delegation_id)
+    if delegation is None or delegation.delegator_id != delegator_id:
+        raise NotFound("Delega non trovata.")
+    return delegation
+
+
+def _notify_delegator(uow, delegation: Delegation, event: str) -> None:
+    delegator = uow.accounts.get(delegation.delegator_id)
+    delegate = uow.accounts.get(delegation.delegate_id)
+    outbox.send_email(
+        uow,
+        delegator.email,
+        "email_delegation_status",
+        name=delegator.display_name,
+        delegate=delegate.display_name,
+        status=DELEGATION_STATUS_IT[DelegationStatus(delegation.status)],
+    )
+    audit.record(
+        uow,
+        event,
+        delegation.delegator_id,
+        delegation_id=delegation.id,
+        status=str(delegation.status),
+    )
+
+
+def draft_delegation(
+    uow, delegator_id: int, delegate_email: str, duration_days: int, clauses_accepted: bool
+) -> int:
+    """Start a delegation in draft: the delegate is found by their registration e-mail."""
+    if not clauses_accepted:
+        raise InvalidInput("Per attivare una delega devi accettare le clausole legali.")
+    _validate_duration(duration_days)
+    delegate_email = validate_email(delegate_email)
+    with uow:
+        delegate = uow.accounts.first(email=delegate_email)
+        if delegate is None or delegate.status != AccountStatus.ACTIVE:
+            raise NotFound(
+                "Nessun utente registrato con questa e-mail: il delegato deve "
+                "essere registrato al portale."
+            )
+        if delegate.id == delegator_id:
+            raise InvalidInput("Non puoi delegare te stesso.")
+        now = uow.now()
+        delegation = uow.delegations.add(
+            Delegation(
+                delegator_id=delegator_id,
+                delegate_id=delegate.id,
+                status=DelegationStatus.DRAFT,
+                duration_days=duration_days,
+                clauses_accepted_at=now,
+                created_at=now,
+            )
+        )
+        audit.record(uow, "delegation_drafted", delegator_id, delegation_id=delegation.id)
+        uow.commit()
+        return delegation.id
+
+
+def attach_identity_document(uow, delegator_id: int, delegation_id: int, content: bytes) -> None:
+    """The delegator's identity document: PDF, JPEG or PNG, at most 5 MB."""
+    with uow:
+        delegation = _owned(uow, delegator_id, delegation_id)
+        if delegation.status != DelegationStatus.DRAFT:
+            raise NotAllowed("Il documento si può caricare solo su una delega in bozza.")
+        documents.store(uow, delegator_id, content, delegation_id=delegation.id)
+        uow.commit()
+
+
+def submit_delegation(uow, delegator_id: int, delegation_id: int) -> None:
+    """Send the request: the delegate receives an e-mail with the code to accept it."""
+    with uow:
+        delegation = _owned(uow, delegator_id, delegation_id)
+        if not uow.documents.find(delegation_id=delegation.id):
+            raise InvalidInput("Prima di inviare la delega carica la tua carta di identità.")
+        delegation.move_to(DelegationStatus.AWAITING_ACCEPTANCE, uow.now())
+        code = codes.issue(
+            uow, delegation.delegate_id, CodePurpose.DELEGATION_RESPONSE, ref=str(delegation.id)
+        )
+        delegate = uow.accounts.get(delegation.delegate_id)
+        delegator = uow.accounts.get(delegator_id)
+        outbox.send_email(
+            uow,
+            delegate.email,
+            "email_delegation_request",
+            name=delegate.display_name,
+            delegator=delegator.display_name,
+            days=delegation.duration_days,
+            code=code,
+        )
+        _notify_delegator(uow, delegation, "delegation_submitted")
+        uow.commit()
+
+
+def respond_to_delegation(
+    uow, delegate_id: int, delegation_id: int, code: str, accept: bool
+) -> DelegationStatus:
+    """The delegate accepts (delegation active) or declines (revoked) with the e-mailed code."""
+    with uow:
+        delegation = uow.delegations.get(delegation_id)
+        if delegation is None or delegation.delegate_id != delegate_id:
+            raise NotFound("Delega non trovata.")
+        if delegation.status != DelegationStatus.AWAITING_ACCEPTANCE:
+            raise NotAllowed("Questa delega non è in attesa di accettazione.")
+        codes.verify(
+            uow, delegate_id, CodePurpose.DELEGATION_RESPONSE, code, ref=str(delegation.id)
+        )
+        target = DelegationStatus.ACTIVE if accept else DelegationStatus.REVOKED
+        delegation.move_to(target, uow.now())
+        _notify_delegator(
+            uow, delegation, "delegation_accepted" if accept else "delegation_declined"
+        )
+        uow.commit()
+        return target
+
+
+def _change_status(uow, delegator_id: int, delegation_id: int, status: DelegationStatus) -> None:
+    with uow:
+        delegation = _owned(uow, delegator_id, delegation_id)
+        delegation.move_to(status, uow.now())
+        _notify_delegator(uow, delegation, f"delegation_{status}")
+        uow.commit()
+
+
+def suspend_delegation(uow, delegator_id: int, delegation_id: int) -> None:
+    _change_status(uow, delegator_id, delegation_id, DelegationStatus.SUSPENDED)
+
+
+def resume_delegation(uow, delegator_id: int, delegation_id: int) -> None:
+    _change_status(uow, delegator_id, delegation_id, DelegationStatus.ACTIVE)
+
+
+def revoke_delegation(uow, delegator_id: int, delegation_id: int) -> None:
+    _change_status(uow, delegator_id, delegation_id, DelegationStatus.REVOKED)
+
+
+def modify_delegation(uow, delegator_id: int, delegation_id: int, duration_days: int) -> None:
+    """Change the duration (counted from activation), still at most one year."""
+    _validate_duration(duration_days)
+    with uow:
+        delegation = _owned(uow, delegator_id, delegation_id)
+        delegation.expire_if_due(uow.now())
+        if delegation.status in (DelegationStatus.REVOKED, DelegationStatus.EXPIRED):
+            raise NotAllowed("Una delega revocata o scaduta non si può modificare.")
+        delegation.change_duration(duration_days)
+        if delegation.expires_at is not None and delegation.expires_at <= uow.now():
+            raise InvalidInput("Con questa durata la delega risulterebbe già scaduta.")
+        audit.record(
+            uow,
+            "delegation_modified",
+            delegator_id,
+            delegation_id=delegation.id,
+            duration_days=duration_days,
+        )
+        _notify_delegator(uow, delegation, "delegation_modified")
+        uow.commit()
+
+
+def list_delegations(uow, account_id: int) -> list[Delegation]:
+    """Delegations given and received, with expired ones shown as such."""
+    with uow:
+        found = uow.delegations.find(delegator_id=account_id)
+        found += uow.delegations.find(delegate_id=account_id)
+        for delegation in found:
+            delegation.expire_if_due(uow.now())
+        return sorted(found, key=lambda d: d.id)
+
+
+def expire_delegations(uow) -> int:
+    """Mark delegations past their end date as expired and tell their delegators."""
+    with uow:
+        expired = 0
+        for status in (DelegationStatus.ACTIVE, DelegationStatus.SUSPENDED):
+            for delegation in uow.delegations.find(status=status):
+                if delegation.expire_if_due(uow.now()):
+                    _notify_delegator(uow, delegation, "delegation_expired")
+                    expired += 1
+        uow.commit()
+        return expired
+
+
+def acting_for(uow, actor_id: int, customer_id: int) -> bool:
+    """True when the actor is the customer or holds an active, unexpired delegation."""
+    if actor_id == customer_id:
+        return True
+    with uow:
+        now = uow.now()
+        return any(
+            d.status == DelegationStatus.ACTIVE and d.expires_at > now
+            for d in uow.delegations.find(delegator_id=customer_id, delegate_id=actor_id)
+        )
+
+
+def require_acting_for(uow, actor_id: int, customer_id: int) -> None:
+    if not acting_for(uow, actor_id, customer_id):
+        raise NotAllowed("Non hai una delega attiva per operare per conto di questo cliente.")

@@ -1,0 +1,38 @@
+"""Errors that reach the user carry an Italian message the chat can show as it is."""
+
+HELP_ONLINE = (
+    "Utilizza il servizio Help OnLine per essere ricontattato "
+    "oppure chiama il numero verde 803.500."
+)
+
+
+class BackendError(Exception):
+    """Base of every error meant for the user; ``message_it`` is shown verbatim."""
+
+    def __init__(self, message_it: str):
+        super().__init__(message_it)
+        self.message_it = message_it
+
+
+class InvalidInput(BackendError):
+    """The user typed something that does not satisfy a rule."""
+
+
+class NotFound(BackendError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class NotAllowed(BackendError):
+    """The caller may not do this now (wrong state, wrong owner, too soon)."""
+
+
+class CodeRejected(BackendError):
+    """A verification code is wrong, expired, used up or was never issued."""
+
+
+class Throttled(BackendError):
+    """Too many attempts or requests; try again later."""
+
+
+class Conflict(BackendError):
+    """The data clashes with something already stored (e.g. a registered e-mail)."""

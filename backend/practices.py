@@ -1,0 +1,161 @@
+"""Connection practices and their transfer to a new legal representative or attorney.
+
+The transfer request is queued for operators; the outcome is posted to the account's
+"Comunicazioni ricevute" inbox and e-mailed.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from backend import audit, documents, outbox
+from backend.errors import InvalidInput, NotAllowed, NotFound
+from backend.models import Communication, Practice, PracticeTransfer, TransferStatus
+from backend.validators import classify_fiscal_id
+
+
+def open_practice(
+    uow,
+    account_id: int | None,
+    requester_name: str,
+    requester_fiscal_id: str,
+    description: str = "",
+) -> str:
+    """Record a connection practice followed by an account; returns its number."""
+    _, requester = classify_fiscal_id(requester_fiscal_id)
+    with uow:
+        now = uow.now()
+        practice = uow.practices.add(
+            Practice(
+                number=f"PC-{now:%Y}-{secrets.token_hex(4).upper()}",
+                account_id=account_id,
+                requester_name=requester_name.strip(),
+                requester_fiscal_code=requester,
+                description=description,
+                created_at=now,
+            )
+        )
+        uow.commit()
+        return practice.number
+
+
+def list_practices(uow, account_id: int) -> list[Practice]:
+    with uow:
+        return uow.practices.find(account_id=account_id)
+
+
+@dataclass(frozen=True)
+class Requester:
+    name: str
+    fiscal_code: str
+
+
+def transferable_practices(uow, account_id: int) -> dict[Requester, list[Practice]]:
+    """Practices of the company this account represents that other accounts still hold."""
+    with uow:
+        account = uow.accounts.get(account_id)
+        if account is None:
+            raise NotFound("Utenza non trovata.")
+        grouped: dict[Requester, list[Practice]] = {}
+        for practice in uow.practices.find(requester_fiscal_code=account.fiscal_code):
+            if practice.account_id != account_id:
+                key = Requester(practice.requester_name, practice.requester_fiscal_code)
+                grouped.setdefault(key, []).append(practice)
+        return grouped
+
+
+def request_transfer(
+    uow,
+    account_id: int,
+    requester_fiscal_id: str,
+    practice_numbers: list[str],
+    attachments: list[bytes],
+) -> int:
+    """ "Cambio Legale rappresentante/Procuratore": queue the move of the chosen practices."""
+    _, requester = classify_fiscal_id(requester_fiscal_id)
+    if not practice_numbers:
+        raise InvalidInput("Seleziona almeno una pratica da trasferire.")
+    if not attachments:
+        raise InvalidInput("Carica i documenti richiesti, compilati, prima dell'inoltro.")
+    with uow:
+        account = uow.accounts.get(account_id)
+        if account is None or account.fiscal_code != requester:
+            raise NotAllowed(
+                "Puoi chiedere lo spostamento solo delle pratiche della società "
+                "con cui sei registrato."
+            )
+        practices = [uow.practices.first(number=n.strip().upper()) for n in practice_numbers]
+        if any(p is None or p.requester_fiscal_code != requester for p in practices):
+            raise InvalidInput("Una o più pratiche selezionate non appartengono al richiedente.")
+        transfer = uow.transfers.add(
+            PracticeTransfer(
+                account_id=account_id,
+                requester_fiscal_code=requester,
+                practice_ids=sorted(p.id for p in practices),
+                status=TransferStatus.PENDING,
+                created_at=uow.now(),
+            )
+        )
+        for content in attachments:
+            documents.store(uow, account_id, content, transfer_id=transfer.id)
+        audit.record(uow, "practice_transfer_requested", account_id, transfer_id=transfer.id)
+        uow.commit()
+        return transfer.id
+
+
+def pending_transfers(uow) -> list[PracticeTransfer]:
+    """The operators' queue."""
+    with uow:
+        return uow.transfers.find(status=TransferStatus.PENDING)
+
+
+def decide_transfer(uow, transfer_id: int, approve: bool, note: str = "") -> None:
+    """An operator's outcome: on approval the practices move to the requesting account."""
+    with uow:
+        transfer = uow.transfers.get(transfer_id, for_update=True)
+        if transfer is None:
+            raise NotFound("Richiesta di spostamento non trovata.")
+        if transfer.status != TransferStatus.PENDING:
+            raise NotAllowed("La richiesta è già stata lavorata.")
+        transfer.status = TransferStatus.APPROVED if approve else TransferStatus.REJECTED
+        transfer.outcome_note = note
+        transfer.decided_at = uow.now()
+        numbers = []
+        for practice_id in transfer.practice_ids:
+            practice = uow.practices.get(practice_id)
+            numbers.append(practice.number)
+            if approve:
+                practice.account_id = transfer.account_id
+        _post_outcome(uow, transfer, numbers)
+        audit.record(
+            uow,
+            f"practice_transfer_{transfer.status}",
+            transfer.account_id,
+            transfer_id=transfer.id,
+        )
+        uow.commit()
+
+
+def _post_outcome(uow, transfer: PracticeTransfer, numbers: list[str]) -> None:
+    account = uow.accounts.get(transfer.account_id)
+    template = (
+        "email_transfer_approved"
+        if transfer.status == TransferStatus.APPROVED
+        else "email_transfer_rejected"
+    )
+    values = {
+        "name": account.display_name,
+        "practices": ", ".join(numbers),
+        "note": transfer.outcome_note or "-",
+    }
+    message = outbox.send_email(uow, account.email, template, **values)
+    uow.communications.add(
+        Communication(
+            account_id=account.id, subject=message.subject, body=message.body, created_at=uow.now()
+        )
+    )
+
+
+def received_communications(uow, account_id: int) -> list[Communication]:
+    """The "Comunicazioni ricevute" inbox, oldest first."""
+    with uow:
+        return uow.communications.find(account_id=account_id)

@@ -1,0 +1,49 @@
+"""One settings object, read from the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_database_url() -> str:
+    var = REPO_ROOT / "var"
+    var.mkdir(exist_ok=True)
+    return f"sqlite:///{var / 'sportello.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = "Sportello <no-reply@sportello.local>"
+    sms_gateway_url: str = ""
+    # HMAC key for stored code hashes: a 6-digit code alone is trivially brute-forced.
+    secret_key: str = "dev-only-change-me"
+    code_ttl_minutes: int = 30
+    code_max_attempts: int = 5
+    code_resend_seconds: int = 60
+    code_max_per_hour: int = 5
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    password_change_hours: int = 24
+    # argon2id, 80-150 ms per verification on this 2-core box (see tests/bench/backend.py).
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 32768
+    argon2_parallelism: int = 2
+    dispatch_backoff_seconds: int = 5
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or default_database_url()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,153 @@
+"""Unit of work and repositories.
+
+A service runs inside ``with uow:`` and calls ``uow.commit()``; leaving the block without
+committing rolls everything back, so bad input changes nothing. The session's lifecycle
+belongs to the unit of work, never to the services.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend import models
+from backend.clock import utcnow
+from backend.errors import Conflict
+from backend.settings import Settings, get_settings
+
+T = TypeVar("T", bound=models.Base)
+Clock = Callable[[], datetime]
+
+
+class SqlRepository(Generic[T]):
+    def __init__(self, session: Session, model: type[T]):
+        self.session = session
+        self.model = model
+
+    def add(self, obj: T) -> T:
+        self.session.add(obj)
+        try:
+            self.session.flush()  # assigns the id the caller usually needs next
+        except IntegrityError as exc:
+            raise Conflict("I dati indicati risultano già registrati.") from exc
+        return obj
+
+    def get(self, key: Any, *, for_update: bool = False) -> T | None:
+        # populate_existing: a locked read must see the latest committed values.
+        return self.session.get(
+            self.model,
+            key,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
+
+    def find(self, **equals: Any) -> list[T]:
+        query = select(self.model).filter_by(**equals).order_by(*self.model.__mapper__.primary_key)
+        return list(self.session.scalars(query))
+
+    def first(self, **equals: Any) -> T | None:
+        found = self.find(**equals)
+        return found[0] if found else None
+
+    def delete(self, obj: T) -> None:
+        self.session.delete(obj)
+        self.session.flush()
+
+
+class SqlCodeRepository(SqlRepository[models.VerificationCode]):
+    def consume(self, code: models.VerificationCode, now: datetime) -> bool:
+        """Mark a code used; False if someone else used it first (atomic on any database)."""
+        table = models.VerificationCode
+        result = self.session.execute(
+            update(table)
+            .where(table.id == code.id, table.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        code.used_at = now
+        return result.rowcount == 1
+
+
+class AbstractUnitOfWork:
+    """Holds the repositories, the settings and the clock the services use."""
+
+    accounts: Any
+    codes: Any
+    pods: Any
+    supplies: Any
+    delegations: Any
+    documents: Any
+    practices: Any
+    transfers: Any
+    communications: Any
+    callbacks: Any
+    outbox: Any
+    audit: Any
+    staff: Any
+
+    def __init__(self, settings: Settings | None = None, clock: Clock = utcnow):
+        self.settings = settings or get_settings()
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+
+REPOSITORIES = {
+    "accounts": models.Account,
+    "pods": models.Pod,
+    "supplies": models.Supply,
+    "delegations": models.Delegation,
+    "documents": models.Document,
+    "practices": models.Practice,
+    "transfers": models.PracticeTransfer,
+    "communications": models.Communication,
+    "callbacks": models.CallbackRequest,
+    "outbox": models.OutboxMessage,
+    "audit": models.AuditEvent,
+    "staff": models.StaffUser,
+}
+
+
+class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
+    def __init__(self, session_factory: sessionmaker[Session], **kwargs):
+        super().__init__(**kwargs)
+        self.session_factory = session_factory
+
+    def __enter__(self):
+        self.session = self.session_factory()
+        for name, model in REPOSITORIES.items():
+            setattr(self, name, SqlRepository(self.session, model))
+        self.codes = SqlCodeRepository(self.session, models.VerificationCode)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # Detach first so objects handed back to the caller keep their loaded values.
+        self.session.expunge_all()
+        super().__exit__(*exc_info)
+        self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise Conflict("I dati indicati risultano già registrati.") from exc
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,92 @@
+"""Rasa NLU components for Italian: a spaCy tokenizer and a guard for unreadable input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import spacy
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.text import is_readable
+
+# Phones type typographic apostrophes ("dell’account"); the model should not care.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class ItalianTokenizer(Tokenizer):
+    """Tokenizes with spaCy's rule-based Italian tokenizer (a blank `it` pipeline).
+
+    It splits elisions ("dell'account" -> "dell'", "account") and needs no downloaded model.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Same options as Rasa's other tokenizers."""
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
+        self._nlp = spacy.blank("it")
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ItalianTokenizer:
+        """Creates the tokenizer; there is nothing to train or load."""
+        return cls(config)
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        """Splits the text into word tokens, dropping punctuation and emoji."""
+        text = message.get(attribute)
+        doc = self._nlp.make_doc(text.translate(_APOSTROPHES))
+        tokens = [
+            Token(word.text, word.idx, lemma=word.lower_) for word in doc if is_readable(word.text)
+        ]
+        # Like Rasa's tokenizers: a message of only symbols is one token, never none.
+        if not tokens:
+            tokens = [Token(text, 0)]
+        return self._apply_token_pattern(tokens)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class UnreadableMessageGuard(GraphComponent):
+    """Turns messages without letters or digits (empty, emoji, dots) into `nlu_fallback`.
+
+    The classifier would otherwise give such messages an arbitrary intent, sometimes with
+    high confidence; the fallback action then asks the user to write the question.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> UnreadableMessageGuard:
+        """Creates the guard; it has no state."""
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Overrides the intent of unreadable messages."""
+        for message in messages:
+            if not is_readable(message.get(TEXT)):
+                message.set(INTENT, {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages

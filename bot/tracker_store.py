@@ -1,0 +1,141 @@
+"""Rasa's SQL tracker store, configured by URL, reading only the recent part of a conversation.
+
+Rasa rebuilds the whole conversation session on every message (it reads every event, replays
+it, and the policies featurise the complete history), so a reply gets slower with every turn.
+The policies look at a handful of turns, so this store loads the last `recent_turns` user
+turns plus the state that came before them (the latest value of each slot and the active
+loop). All events still reach the database: transcripts stay complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    AllSlotsReset,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'tracker.db'}"
+RECENT_TURNS = 10
+
+# Events after which earlier slot values no longer count.
+_STATE_RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
+
+
+def tracker_store_url() -> str:
+    """The tracker store's database URL: `TRACKER_STORE_URL`, else a SQLite file in var/."""
+    url = os.environ.get("TRACKER_STORE_URL") or DEFAULT_URL
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+class SportelloTrackerStore(SQLTrackerStore):
+    """SQL tracker store that keeps every event but reads a bounded window of them."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        recent_turns: int = RECENT_TURNS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain=domain, host=host or tracker_store_url(), **kwargs)
+        self.recent_turns = recent_turns
+        if self.engine.dialect.name == "sqlite":
+            # Readers (the staff console) must not block the bot's writes.
+            sa.event.listen(self.engine, "connect", _sqlite_wal)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """Rebuilds the recent part of the current session, or None for a new sender."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            start_id = self._window_start(query)
+            if start_id is None:
+                prefix, rows = [], query.all()
+            else:
+                prefix = self._state_before(session, sender_id, start_id)
+                rows = query.filter(self.SQLEvent.id >= start_id).all()
+            events = prefix + [json.loads(row.data) for row in rows]
+        if not (self.domain and rows):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        _mark_persisted(tracker)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the events added since the tracker was read or last saved."""
+        await super().save(tracker)
+        _mark_persisted(tracker)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        persisted = getattr(tracker, "_persisted_events", None)
+        if persisted is None:  # a tracker this store did not read: count what is stored
+            return super()._additional_events(session, tracker)
+        return iter(list(tracker.events)[persisted:])
+
+    def _window_start(self, query: Any) -> int | None:
+        """Id of the `action_listen` before the oldest user turn in the window, if any."""
+        event = self.SQLEvent
+        oldest_user_turn = (
+            query.filter(event.type_name == UserUttered.type_name)
+            .order_by(None)
+            .order_by(event.id.desc())
+            .offset(self.recent_turns - 1)
+            .limit(1)
+            .with_entities(event.id)
+            .scalar()
+        )
+        if oldest_user_turn is None:
+            return None
+        return (
+            query.filter(event.type_name == ActionExecuted.type_name, event.id < oldest_user_turn)
+            .order_by(None)
+            .with_entities(sa.func.max(event.id))
+            .scalar()
+        )
+
+    def _state_before(self, session: Any, sender_id: str, start_id: int) -> list[dict]:
+        """The latest SlotSet per slot and the latest ActiveLoop before the window."""
+        event = self.SQLEvent
+        earlier = session.query(event).filter(event.sender_id == sender_id, event.id < start_id)
+        floor = (
+            earlier.filter(event.type_name.in_(_STATE_RESETS))
+            .with_entities(sa.func.max(event.id))
+            .scalar()
+        ) or 0
+        latest_ids = [
+            earlier.filter(event.id > floor, event.type_name == SlotSet.type_name)
+            .with_entities(sa.func.max(event.id))
+            .group_by(event.action_name),
+            earlier.filter(event.id > floor, event.type_name == ActiveLoop.type_name).with_entities(
+                sa.func.max(event.id)
+            ),
+        ]
+        ids = [row_id for query in latest_ids for (row_id,) in query if row_id is not None]
+        rows = session.query(event).filter(event.id.in_(ids)).order_by(event.id)
+        return [json.loads(row.data) for row in rows]
+
+
+def _mark_persisted(tracker: DialogueStateTracker) -> None:
+    tracker._persisted_events = len(tracker.events)
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

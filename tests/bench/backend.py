@@ -1,0 +1,141 @@
+"""Service round trips per second on SQLite and PostgreSQL, and the cost of one password check.
+
+A round trip is what a new customer does through the services: start the registration,
+verify the mobile and the e-mail with the codes from the outbox, accept the clauses, set
+the password, log in. Run: ``make bench`` (or ``.venv/bin/python -m tests.bench.backend``).
+"""
+
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+
+from sqlalchemy import select, text
+from stdnum.it import codicefiscale
+
+from backend import accounts, db
+from backend.models import OutboxMessage
+from backend.passwords import hash_password, verify_password
+from backend.settings import Settings
+from backend.uow import SqlAlchemyUnitOfWork
+
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PRODUCTION = Settings()
+FAST = Settings(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)
+
+
+def fiscal_code(i: int) -> str:
+    body = f"RSSMRA85T10{'ABCDEFGHIL'[i // 1000 % 10]}{i % 1000:03d}"
+    return body + codicefiscale.calc_check_digit(body)
+
+
+def last_code(session_factory, recipient: str) -> str:
+    with session_factory() as session:
+        body = session.scalars(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.recipient == recipient)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+    return re.search(r"\b\d{6}\b", body).group()
+
+
+def round_trip(session_factory, settings: Settings, i: int) -> None:
+    def uow():
+        return SqlAlchemyUnitOfWork(session_factory, settings=settings)
+
+    email = f"bench{i}-{uuid.uuid4().hex[:6]}@example.it"
+    account_id = accounts.start_registration(
+        uow(),
+        fiscal_id=fiscal_code(i),
+        email=email,
+        mobile="333 1234567",
+        first_name="Mario",
+        last_name="Rossi",
+    )
+    accounts.verify_mobile(uow(), account_id, last_code(session_factory, "+393331234567"))
+    accounts.verify_email(uow(), account_id, last_code(session_factory, email))
+    accounts.accept_clauses(uow(), account_id)
+    accounts.set_password(uow(), account_id, "Sportello#1")
+    accounts.login(uow(), email, "Sportello#1")
+
+
+def measure(engine, settings: Settings, n: int, offset: int) -> float:
+    session_factory = db.make_session_factory(engine)
+    start = time.perf_counter()
+    for i in range(n):
+        round_trip(session_factory, settings, offset + i)
+    return n / (time.perf_counter() - start)
+
+
+def sqlite_engine(directory: str):
+    engine = db.make_engine(f"sqlite:///{directory}/bench.db")
+    db.upgrade(engine)
+    return engine
+
+
+def postgres_engine(schema: str):
+    admin = db.make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    engine = db.make_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
+    db.upgrade(engine)
+    return engine
+
+
+def drop_schema(schema: str) -> None:
+    admin = db.make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def password_verification_ms(settings: Settings, runs: int = 15) -> float:
+    password_hash = hash_password(settings, "Sportello#1")
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        verify_password(settings, password_hash, "Sportello#1")
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> int:
+    rows = []
+    schema = f"sportello_bench_{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory() as directory:
+        engines = {"SQLite": sqlite_engine(directory)}
+        try:
+            engines["PostgreSQL"] = postgres_engine(schema)
+            offset = 0
+            for name, engine in engines.items():
+                for label, settings, n in (("minimal", FAST, 40), ("production", PRODUCTION, 6)):
+                    rows.append((name, label, n, measure(engine, settings, n, offset)))
+                    offset += n
+        finally:
+            for engine in engines.values():
+                engine.dispose()
+            drop_schema(schema)
+    print(f"{'database':<12}{'argon2':<12}{'round trips':>12}{'ops/s':>10}")
+    for name, label, n, rate in rows:
+        print(f"{name:<12}{label:<12}{n:>12}{rate:>10.1f}")
+    p = PRODUCTION
+    print(
+        f"\nargon2id time_cost={p.argon2_time_cost} memory={p.argon2_memory_kib} KiB "
+        f"parallelism={p.argon2_parallelism}: one verification "
+        f"{password_verification_ms(p):.0f} ms (median)"
+    )
+    print(
+        "round trip = register + verify SMS code + verify e-mail code + clauses + "
+        "password + login; 'minimal' argon2 isolates the service and database cost"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

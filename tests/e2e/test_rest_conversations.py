@@ -1,0 +1,71 @@
+"""Conversations over the REST channel with the real servers, in everyday Italian."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [reply.get("text", "") for reply in replies]
+
+
+@pytest.mark.parametrize(
+    ("question", "response"),
+    [
+        ("buongiorno, cosa mi serve x registrarmi?", "utter_faq_dati_registrazione"),
+        ("nn ricordo piu la password dell'area riservata", "utter_faq_password_dimenticata"),
+        ("che browser mi consigliate?", "utter_faq_browser"),
+        ("come si revoca una delega", "utter_faq_delega_revocare"),
+        ("posso cambiare la partita iva che ho messo?", "utter_faq_modifica_codice_fiscale"),
+        ("quanto tempo vale il codice otp?", "utter_info_durata_codice"),
+        ("la pec va bene come mail?", "utter_info_pec"),
+    ],
+)
+def test_faq_questions_get_the_faq_answer(chat, responses, question, response):
+    assert texts(chat(question))[0] in responses[response]
+
+
+def test_answers_offer_the_next_step_as_buttons(chat):
+    [*_, last] = chat("come ci si registra al portale?")
+    assert {"title": "Quali dati servono?", "payload": "/faq_dati_registrazione"} in last["buttons"]
+
+
+def test_pressing_a_button_answers_that_question(chat, responses):
+    chat("come ci si registra al portale?")
+    assert texts(chat("/faq_dati_registrazione"))[0] in responses["utter_faq_dati_registrazione"]
+
+
+def test_asking_for_a_person_points_to_help_online_and_the_toll_free_number(chat):
+    reply = " ".join(texts(chat("vorrei parlare con un operatore umano")))
+    assert "Help OnLine" in reply and "803.500" in reply
+
+
+NOT_UNDERSTOOD = "blorf zanzibar quattordici"
+
+
+def test_not_understood_twice_ends_with_an_offer_of_help(chat, responses):
+    first = chat(NOT_UNDERSTOOD)
+    assert texts(first)[0] in responses["utter_ask_affirmation"] + responses["utter_ask_rephrase"]
+    second = chat("grumpf xylo")
+    assert texts(second) == [responses["utter_default"][0]]
+
+
+def test_a_suggested_question_is_answered_when_picked(chat, responses):
+    chat(NOT_UNDERSTOOD)
+    assert texts(chat("/faq_browser")) == responses["utter_faq_browser"]
+
+
+def test_none_of_the_suggestions_asks_to_rephrase_then_answers(chat, responses):
+    chat(NOT_UNDERSTOOD)
+    assert texts(chat("/out_of_scope"))[0] in responses["utter_ask_rephrase"]
+    assert (
+        texts(chat("ok allora: come si revoca la delega?"))
+        == responses["utter_faq_delega_revocare"]
+    )
+
+
+def test_none_of_the_suggestions_twice_ends_with_an_offer_of_help(chat, responses):
+    chat(NOT_UNDERSTOOD)
+    chat("/out_of_scope")
+    chat("grumpf xylo")
+    assert texts(chat("/out_of_scope")) == [responses["utter_default"][0]]

@@ -1,0 +1,250 @@
+"""Services against real databases (each test runs on SQLite and PostgreSQL)."""
+
+import re
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select, text
+
+from backend import accounts, codes, delegations, practices, supplies
+from backend.errors import CodeRejected, Conflict, NotAllowed
+from backend.models import (
+    Account,
+    AuditEvent,
+    Base,
+    CodePurpose,
+    Communication,
+    Delegation,
+    Document,
+    OutboxMessage,
+    Practice,
+    Supply,
+    VerificationCode,
+)
+
+CF = "RSSMRA85T10A562S"
+EMAIL = "mario.rossi@gmail.com"
+PASSWORD = "Sportello#1"
+PDF = b"%PDF-1.4 identity"
+
+
+def last_code(database, recipient: str) -> str:
+    with database.session_factory() as session:
+        body = session.scalars(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.recipient == recipient)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+    return re.search(r"\b\d{6}\b", body).group()
+
+
+def count(database, model, *where) -> int:
+    with database.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def register(database, uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **names) -> int:
+    names = names or {"first_name": "Mario", "last_name": "Rossi"}
+    account_id = accounts.start_registration(
+        uow(), fiscal_id=fiscal_id, email=email, mobile=mobile, **names
+    )
+    account = accounts.get_account(uow(), account_id)
+    accounts.verify_mobile(uow(), account_id, last_code(database, account.mobile))
+    accounts.verify_email(uow(), account_id, last_code(database, email))
+    accounts.accept_clauses(uow(), account_id)
+    accounts.set_password(uow(), account_id, PASSWORD)
+    clock.advance(days=1)
+    return account_id
+
+
+def test_migrations_match_the_models(database):
+    with database.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_database):
+    with sqlite_database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_registration_and_login_round_trip(database, uow_factory, clock):
+    account_id = register(database, uow_factory, clock)
+    assert accounts.login(uow_factory(), EMAIL, PASSWORD) == account_id
+    assert count(database, OutboxMessage) == 3  # SMS code, e-mail code, welcome
+    with database.session_factory() as session:
+        stored = session.scalars(select(VerificationCode.code_hash)).all()
+        audit = session.scalars(select(AuditEvent.details)).all()
+    assert all(len(h) == 64 for h in stored)
+    sent_codes = [last_code(database, "+393331234567")]
+    assert not any(c in repr(stored) + repr(audit) for c in sent_codes)
+
+
+def test_a_failed_step_changes_nothing_but_the_counted_try(database, uow_factory, clock):
+    register(database, uow_factory, clock)
+    accounts.request_password_reset(uow_factory(), EMAIL)
+    accounts.reset_password(uow_factory(), EMAIL, last_code(database, EMAIL), "Nuova#Pass2")
+    clock.advance(hours=23, minutes=50)
+    accounts.request_password_reset(uow_factory(), EMAIL)
+    code = last_code(database, EMAIL)
+    with pytest.raises(NotAllowed, match="24 ore"):
+        accounts.reset_password(uow_factory(), EMAIL, code, "Altra#Pass3")
+    with pytest.raises(CodeRejected, match="non è corretto"):
+        accounts.reset_password(
+            uow_factory(), EMAIL, f"{(int(code) + 1) % 10**6:06d}", "Altra#Pass3"
+        )
+    clock.advance(minutes=10)
+    # The refused reset rolled back: the same code still works once the 24 hours are over.
+    accounts.reset_password(uow_factory(), EMAIL, code, "Altra#Pass3")
+    assert accounts.login(uow_factory(), EMAIL, "Altra#Pass3")
+
+
+def test_login_throttling_persists(database, uow_factory, clock):
+    register(database, uow_factory, clock)
+    for _ in range(5):
+        with pytest.raises(accounts.InvalidInput):
+            accounts.login(uow_factory(), EMAIL, "Wrong#1234")
+    with pytest.raises(accounts.Throttled):
+        accounts.login(uow_factory(), EMAIL, PASSWORD)
+    assert count(database, AuditEvent, AuditEvent.event == "login_failed") == 5
+
+
+def test_the_database_refuses_duplicate_emails(database, uow_factory):
+    def add(fiscal_code):
+        uow = uow_factory()
+        with uow:
+            uow.accounts.add(
+                Account(
+                    kind="person",
+                    fiscal_code=fiscal_code,
+                    email=EMAIL,
+                    mobile="+393331234567",
+                    status="active",
+                    created_at=uow.now(),
+                )
+            )
+            uow.commit()
+
+    add(CF)
+    with pytest.raises(Conflict, match="già registrati"):
+        add("BNCGLI90A41H501E")
+    assert count(database, Account) == 1
+
+
+def test_deleting_an_account_cascades(database, uow_factory, clock):
+    mario = register(database, uow_factory, clock)
+    giulia = register(
+        database,
+        uow_factory,
+        clock,
+        "BNCGLI90A41H501E",
+        "giulia@gmail.com",
+        "347 1234568",
+        first_name="Giulia",
+        last_name="Bianchi",
+    )
+    supplies.register_pod(uow_factory(), "IT001E12345678", CF, "residential")
+    supplies.link_supply(uow_factory(), mario, "IT001E12345678")
+    given = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 90, True)
+    delegations.attach_identity_document(uow_factory(), mario, given, PDF)
+    delegations.submit_delegation(uow_factory(), mario, given)
+    received = delegations.draft_delegation(uow_factory(), giulia, EMAIL, 30, True)
+    number = practices.open_practice(uow_factory(), mario, "Mario Rossi", CF)
+
+    accounts.delete_account(uow_factory(), mario, PASSWORD)
+
+    assert count(database, Account) == 1
+    assert count(database, Delegation) == 0
+    assert count(database, Supply) == 0
+    assert count(database, Document) == 0
+    assert count(database, VerificationCode, VerificationCode.account_id == mario) == 0
+    with database.session_factory() as session:
+        practice = session.scalars(select(Practice).where(Practice.number == number)).one()
+    assert practice.account_id is None  # the distributor's record stays
+    assert count(database, AuditEvent, AuditEvent.event == "account_deleted") == 1
+    assert count(database, OutboxMessage, OutboxMessage.recipient == EMAIL) == 1  # the goodbye
+    assert received
+
+
+def test_two_concurrent_verifications_of_one_code_one_wins(database, uow_factory, clock):
+    account_id = register(database, uow_factory, clock)
+    uow = uow_factory()
+    with uow:
+        code = codes.issue(uow, account_id, CodePurpose.PASSWORD_RESET)
+        uow.commit()
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def verify():
+        uow = uow_factory()
+        barrier.wait()
+        try:
+            with uow:
+                codes.verify(uow, account_id, CodePurpose.PASSWORD_RESET, code)
+                uow.commit()
+            outcomes.append("ok")
+        except CodeRejected:
+            outcomes.append("rejected")
+
+    threads = [threading.Thread(target=verify) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "rejected", "rejected", "rejected"]
+
+
+def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
+    mario = register(database, uow_factory, clock)
+    giulia = register(
+        database,
+        uow_factory,
+        clock,
+        "BNCGLI90A41H501E",
+        "giulia@gmail.com",
+        "347 1234568",
+        first_name="Giulia",
+        last_name="Bianchi",
+    )
+    delegation_id = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 7, True)
+    delegations.attach_identity_document(
+        uow_factory(), mario, delegation_id, b"\x89PNG\r\n\x1a\nimage"
+    )
+    delegations.submit_delegation(uow_factory(), mario, delegation_id)
+    delegations.respond_to_delegation(
+        uow_factory(), giulia, delegation_id, last_code(database, "giulia@gmail.com"), True
+    )
+    assert delegations.acting_for(uow_factory(), giulia, mario)
+    clock.advance(days=7)
+    assert delegations.expire_delegations(uow_factory()) == 1
+    [listed] = delegations.list_delegations(uow_factory(), mario)
+    assert listed.status == "expired"
+    subjects = count(
+        database,
+        OutboxMessage,
+        OutboxMessage.recipient == EMAIL,
+        OutboxMessage.subject == "Aggiornamento della tua delega",
+    )
+    assert subjects == 3  # awaiting acceptance, active, expired
+
+
+def test_practice_transfer_end_to_end(database, uow_factory, clock):
+    old = register(database, uow_factory, clock)
+    new = register(
+        database,
+        uow_factory,
+        clock,
+        "01114601006",
+        "info@soleverde.it",
+        "347 1234568",
+        company_name="Sole Verde S.r.l.",
+    )
+    number = practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
+    transfer_id = practices.request_transfer(
+        uow_factory(), new, "01114601006", [number], [PDF, b"\xff\xd8\xff\xdbjpeg"]
+    )
+    practices.decide_transfer(uow_factory(), transfer_id, approve=True)
+    assert [p.number for p in practices.list_practices(uow_factory(), new)] == [number]
+    assert count(database, Communication, Communication.account_id == new) == 1

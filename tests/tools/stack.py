@@ -1,0 +1,134 @@
+"""Starts the real Rasa server and action server on free ports, for end-to-end tests and bench."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.tools import RASA, ROOT, rasa_env
+
+MODEL = ROOT / "models" / "sportello.tar.gz"
+READY_TIMEOUT = 180.0
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    """A Rasa server and an action server sharing a scratch directory (tracker database, logs)."""
+
+    workdir: Path
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.workdir / "tracker.db"
+
+    def start(self) -> Stack:
+        """Launches both servers and waits until Rasa answers and the actions are loaded."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        endpoints = self.workdir / "endpoints.yml"
+        template = (ROOT / "endpoints.yml").read_text()
+        endpoints.write_text(template.replace("127.0.0.1:5055", f"127.0.0.1:{self.actions_port}"))
+        env = {**rasa_env(), "TRACKER_STORE_URL": f"sqlite:///{self.tracker_db}"}
+        self._launch(
+            "actions",
+            [
+                sys.executable,
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.actions_port),
+            ],
+            env,
+        )
+        self._launch(
+            "rasa",
+            [
+                str(RASA),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--enable-api",
+            ],
+            env,
+        )
+        self._wait_ready()
+        return self
+
+    def stop(self) -> None:
+        """Stops both servers (SIGTERM, then SIGKILL after a grace period)."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def pid(self, name: str) -> int:
+        return self.processes[name].pid
+
+    def _launch(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        log = (self.workdir / f"{name}.log").open("w")
+        self.processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        checks = {
+            "rasa": f"{self.rasa_url}/status",
+            "actions": f"http://127.0.0.1:{self.actions_port}/health",
+        }
+        while checks:
+            for name, url in list(checks.items()):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.workdir / (name + '.log')}")
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        del checks[name]
+                except httpx.TransportError:
+                    pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {READY_TIMEOUT}s: {sorted(checks)}")
+            time.sleep(0.3)
+
+
+def say(client: httpx.Client, rasa_url: str, sender: str, text: str) -> list[dict]:
+    """Sends one message over the REST channel and returns the bot's replies."""
+    response = client.post(
+        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+    )
+    response.raise_for_status()
+    return response.json()

@@ -1,0 +1,16 @@
+"""Fixtures of the backend unit tests: a fake unit of work on a manual clock."""
+
+import pytest
+from backend_fakes import FakeUnitOfWork, fast_settings
+
+from backend.clock import ManualClock
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def uow(clock) -> FakeUnitOfWork:
+    return FakeUnitOfWork(fast_settings(), clock)

@@ -1,0 +1,328 @@
+import pytest
+
+from backend import accounts
+from backend.errors import CodeRejected, Conflict, InvalidInput, NotAllowed, Throttled
+from backend.models import AccountStatus
+
+CF = "RSSMRA85T10A562S"
+EMAIL = "mario.rossi@gmail.com"
+MOBILE = "+393331234567"
+PASSWORD = "Sportello#1"
+
+
+def register(uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **names) -> int:
+    names = names or {"first_name": "Mario", "last_name": "Rossi"}
+    account_id = accounts.start_registration(
+        uow, fiscal_id=fiscal_id, email=email, mobile=mobile, **names
+    )
+    account = uow.accounts.get(account_id)
+    accounts.verify_mobile(uow, account_id, uow.last_code(account.mobile))
+    accounts.verify_email(uow, account_id, uow.last_code(account.email))
+    accounts.accept_clauses(uow, account_id)
+    accounts.set_password(uow, account_id, PASSWORD)
+    clock.advance(days=1)  # so the 24-hour rule does not get in the way
+    return account_id
+
+
+def test_registration_walks_through_every_step(uow):
+    account_id = accounts.start_registration(
+        uow,
+        fiscal_id=CF.lower(),
+        email=EMAIL.upper(),
+        mobile="+39 333-123-4567",
+        first_name="Mario",
+        last_name="Rossi",
+    )
+    account = uow.accounts.get(account_id)
+    assert (account.email, account.mobile, account.status) == (EMAIL, MOBILE, "mobile_pending")
+    sms = uow.messages_to(MOBILE)
+    assert [m.channel for m in sms] == ["sms"]
+    assert accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE)) == "email_pending"
+    mail = uow.messages_to(EMAIL)[-1]
+    assert mail.subject == "Conferma la tua registrazione" and "Mario Rossi" in mail.body
+    assert accounts.verify_email(uow, account_id, uow.last_code(EMAIL)) == "clauses_pending"
+    assert accounts.accept_clauses(uow, account_id) == "password_pending"
+    assert accounts.set_password(uow, account_id, PASSWORD) == AccountStatus.ACTIVE
+    assert account.password_hash.startswith("$argon2id$") and PASSWORD not in account.password_hash
+    assert accounts.login(uow, EMAIL, PASSWORD) == account_id
+
+
+def test_steps_cannot_be_skipped(uow):
+    account_id = accounts.start_registration(
+        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+    )
+    with pytest.raises(NotAllowed, match="verificare il numero di cellulare"):
+        accounts.accept_clauses(uow, account_id)
+    with pytest.raises(NotAllowed, match="verificare il numero di cellulare"):
+        accounts.set_password(uow, account_id, PASSWORD)
+    with pytest.raises(NotAllowed, match="verificare il numero di cellulare"):
+        accounts.verify_email(uow, account_id, "123456")
+
+
+def test_an_sms_code_does_not_confirm_the_email(uow):
+    account_id = accounts.start_registration(
+        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+    )
+    sms_code = uow.last_code(MOBILE)
+    accounts.verify_mobile(uow, account_id, sms_code)
+    if sms_code != uow.last_code(EMAIL):
+        with pytest.raises(CodeRejected):
+            accounts.verify_email(uow, account_id, sms_code)
+
+
+def test_a_company_registers_with_its_vat_number(uow, clock):
+    account_id = register(
+        uow,
+        clock,
+        fiscal_id="01114601006",
+        email="info@soleverde.it",
+        company_name="Sole Verde S.r.l.",
+    )
+    account = uow.accounts.get(account_id)
+    assert (account.kind, account.display_name) == ("company", "Sole Verde S.r.l.")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "mario@pec.it", "PEC"),
+        ("mobile", "06 1234567", "cellulare"),
+        ("fiscal_id", "RSSMRA85T10A562X", "Codice Fiscale"),
+    ],
+)
+def test_bad_registration_data_is_refused_before_anything_is_written(uow, field, value, message):
+    data = {"fiscal_id": CF, "email": EMAIL, "mobile": MOBILE} | {field: value}
+    with pytest.raises(InvalidInput, match=message):
+        accounts.start_registration(uow, first_name="Mario", last_name="Rossi", **data)
+    assert uow.accounts.find() == [] and uow.outbox.find() == []
+
+
+def test_email_and_fiscal_code_are_unique_among_active_accounts(uow, clock):
+    register(uow, clock)
+    with pytest.raises(Conflict, match="Esiste già"):
+        accounts.start_registration(
+            uow,
+            fiscal_id=CF,
+            email="other@gmail.com",
+            mobile=MOBILE,
+            first_name="Mario",
+            last_name="Rossi",
+        )
+    with pytest.raises(Conflict, match="Esiste già"):
+        accounts.start_registration(
+            uow,
+            fiscal_id="BNCGLI90A41H501E",
+            email=EMAIL,
+            mobile=MOBILE,
+            first_name="Giulia",
+            last_name="Bianchi",
+        )
+
+
+def test_an_abandoned_registration_can_be_started_again(uow):
+    first = accounts.start_registration(
+        uow,
+        fiscal_id=CF,
+        email="typo@gmial.com",
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
+    )
+    second = accounts.start_registration(
+        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+    )
+    assert uow.accounts.get(first) is None
+    assert uow.accounts.get(second).email == EMAIL
+
+
+def test_resend_sends_a_code_for_the_current_step(uow, clock):
+    account_id = accounts.start_registration(
+        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+    )
+    clock.advance(seconds=60)
+    accounts.resend_registration_code(uow, account_id)
+    assert len(uow.messages_to(MOBILE)) == 2
+    accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE))
+    clock.advance(seconds=60)
+    accounts.resend_registration_code(uow, account_id)
+    assert len(uow.messages_to(EMAIL)) == 2
+    accounts.verify_email(uow, account_id, uow.last_code(EMAIL))
+    with pytest.raises(NotAllowed, match="non serve un codice"):
+        accounts.resend_registration_code(uow, account_id)
+
+
+def test_a_weak_password_is_refused_naming_what_is_missing(uow):
+    account_id = accounts.start_registration(
+        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+    )
+    with pytest.raises(InvalidInput, match="maiuscolo.*numero.*speciale"):
+        accounts.set_password(uow, account_id, "password")
+    assert uow.accounts.get(account_id).password_hash is None
+
+
+def test_login_fails_alike_for_wrong_password_and_unknown_user(uow, clock):
+    register(uow, clock)
+    with pytest.raises(InvalidInput) as wrong_password:
+        accounts.login(uow, EMAIL, "Wrong#123")
+    with pytest.raises(InvalidInput) as unknown:
+        accounts.login(uow, "nobody@gmail.com", PASSWORD)
+    assert wrong_password.value.message_it == unknown.value.message_it
+    assert [e.event for e in uow.audit.find()][-2:] == ["login_failed", "login_failed"]
+
+
+def test_repeated_login_failures_lock_the_account_for_a_while(uow, clock):
+    register(uow, clock)
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            accounts.login(uow, EMAIL, "Wrong#123")
+    with pytest.raises(Throttled, match="riprova tra 15 minuti"):
+        accounts.login(uow, EMAIL, PASSWORD)
+    clock.advance(minutes=15)
+    assert accounts.login(uow, EMAIL, PASSWORD)
+
+
+def test_a_successful_login_clears_the_failure_count(uow, clock):
+    register(uow, clock)
+    for _ in range(4):
+        with pytest.raises(InvalidInput):
+            accounts.login(uow, EMAIL, "Wrong#123")
+    accounts.login(uow, EMAIL, PASSWORD)
+    with pytest.raises(InvalidInput):
+        accounts.login(uow, EMAIL, "Wrong#123")
+    assert accounts.login(uow, EMAIL, PASSWORD)
+
+
+def test_password_reset_by_emailed_code(uow, clock):
+    account_id = register(uow, clock)
+    accounts.request_password_reset(uow, EMAIL)
+    code = uow.last_code(EMAIL)
+    accounts.reset_password(uow, EMAIL, code, "Nuova#Password2")
+    assert accounts.login(uow, EMAIL, "Nuova#Password2") == account_id
+    assert uow.messages_to(EMAIL)[-1].subject == "Password modificata"
+
+
+def test_password_reset_answers_alike_for_unknown_addresses(uow, clock):
+    register(uow, clock)
+    assert accounts.request_password_reset(uow, "nobody@gmail.com") is None
+    assert accounts.request_password_reset(uow, EMAIL) is None
+    assert uow.messages_to("nobody@gmail.com") == []
+    requests = uow.audit.find(event="password_reset_requested")
+    assert [e.account_id for e in requests] == [None, uow.accounts.first(email=EMAIL).id]
+    wrong = f"{(int(uow.last_code(EMAIL)) + 1) % 10**6:06d}"
+    with pytest.raises(CodeRejected) as unknown:
+        accounts.reset_password(uow, "nobody@gmail.com", wrong, "Nuova#Password2")
+    with pytest.raises(CodeRejected) as known:
+        accounts.reset_password(uow, EMAIL, wrong, "Nuova#Password2")
+    assert unknown.value.message_it == known.value.message_it
+    assert [e.event for e in uow.audit.find()][-2:] == ["code_failed", "code_failed"]
+
+
+def test_password_reset_requests_too_close_are_silently_dropped(uow, clock):
+    register(uow, clock)
+    accounts.request_password_reset(uow, EMAIL)
+    assert accounts.request_password_reset(uow, EMAIL) is None
+    assert [m.subject for m in uow.messages_to(EMAIL)].count("Recupero password") == 1
+
+
+def test_the_password_changes_at_most_once_every_24_hours(uow, clock):
+    register(uow, clock)
+    accounts.request_password_reset(uow, EMAIL)
+    accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Nuova#Password2")
+    clock.advance(hours=23, minutes=59)
+    accounts.request_password_reset(uow, EMAIL)
+    with pytest.raises(NotAllowed, match="una volta ogni 24 ore"):
+        accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Altra#Password3")
+    clock.advance(minutes=1)
+    accounts.request_password_reset(uow, EMAIL)  # the fake cannot roll back the used code
+    accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Altra#Password3")
+    assert accounts.login(uow, EMAIL, "Altra#Password3")
+
+
+def test_a_weak_new_password_does_not_use_up_the_code(uow, clock):
+    register(uow, clock)
+    accounts.request_password_reset(uow, EMAIL)
+    code = uow.last_code(EMAIL)
+    with pytest.raises(InvalidInput, match="maiuscolo"):
+        accounts.reset_password(uow, EMAIL, code, "debole1!")
+    accounts.reset_password(uow, EMAIL, code, "Forte#Password1")
+
+
+def test_username_recovery_shows_the_masked_email(uow, clock):
+    register(uow, clock)
+    assert accounts.recover_username(uow, CF.lower()) == "m****i@g****.com"
+
+
+def test_username_recovery_gives_a_stable_decoy_for_unknown_fiscal_data(uow):
+    decoy = accounts.recover_username(uow, CF)
+    assert decoy == accounts.recover_username(uow, "rssmra 85t10 a562s")
+    assert "****" in decoy and decoy != accounts.recover_username(uow, "BNCGLI90A41H501E")
+
+
+def test_username_change_by_code_on_the_validated_mobile(uow, clock):
+    account_id = register(uow, clock)
+    assert accounts.request_username_change(uow, CF) == "**********67"
+    accounts.change_username(uow, CF, uow.last_code(MOBILE), "mario.nuovo@libero.it")
+    assert accounts.login(uow, "mario.nuovo@libero.it", PASSWORD) == account_id
+    assert uow.messages_to(EMAIL)[-1].subject == "Username modificata"
+
+
+def test_username_change_refuses_an_address_in_use(uow, clock):
+    register(uow, clock)
+    register(
+        uow,
+        clock,
+        fiscal_id="BNCGLI90A41H501E",
+        email="giulia@gmail.com",
+        mobile="347 1234568",
+        first_name="Giulia",
+        last_name="Bianchi",
+    )
+    accounts.request_username_change(uow, CF)
+    with pytest.raises(Conflict, match="già usata"):
+        accounts.change_username(uow, CF, uow.last_code(MOBILE), "giulia@gmail.com")
+
+
+def test_username_change_without_validated_mobile_points_to_help_online(uow, clock):
+    account_id = register(uow, clock)
+    uow.accounts.get(account_id).mobile_verified_at = None  # e.g. an account from the old portal
+    with pytest.raises(NotAllowed, match="803.500"):
+        accounts.request_username_change(uow, CF)
+
+
+def test_username_change_for_unknown_fiscal_data_looks_the_same(uow):
+    masked = accounts.request_username_change(uow, CF)
+    assert len(masked) == 12 and masked.startswith("**********")
+    assert uow.outbox.find() == []
+    with pytest.raises(CodeRejected):
+        accounts.change_username(uow, CF, "123456", "new@gmail.com")
+
+
+def test_delete_account_needs_the_password(uow, clock):
+    account_id = register(uow, clock)
+    with pytest.raises(InvalidInput, match="non è stato eliminato"):
+        accounts.delete_account(uow, account_id, "Wrong#123")
+    accounts.delete_account(uow, account_id, PASSWORD)
+    assert uow.accounts.get(account_id) is None
+    assert [m.subject for m in uow.messages_to(EMAIL)] == ["Profilo eliminato"]
+    assert uow.messages_to(MOBILE) == []
+    deleted = uow.audit.find(event="account_deleted")[0]
+    assert deleted.account_id == account_id and EMAIL not in repr(deleted.details)
+
+
+def test_get_account_of_a_missing_id_is_an_italian_error(uow):
+    with pytest.raises(accounts.NotFound, match="Utenza non trovata"):
+        accounts.get_account(uow, 42)
+
+
+def test_delete_account_keeps_messages_of_a_shared_mobile(uow, clock):
+    mario = register(uow, clock)
+    register(
+        uow,
+        clock,
+        fiscal_id="BNCGLI90A41H501E",
+        email="giulia@gmail.com",
+        first_name="Giulia",
+        last_name="Bianchi",
+    )  # same family mobile
+    accounts.delete_account(uow, mario, PASSWORD)
+    assert len(uow.messages_to(MOBILE)) == 2  # both registrations' SMS codes stay

@@ -1,0 +1,180 @@
+from datetime import timedelta
+
+import pytest
+from backend_fakes import PDF, add_active_account
+
+from backend import delegations
+from backend.errors import CodeRejected, InvalidInput, NotAllowed, NotFound
+from backend.models import DelegationStatus
+
+MARIO, GIULIA = "mario@gmail.com", "giulia@gmail.com"
+
+
+@pytest.fixture
+def people(uow):
+    return (
+        add_active_account(uow, MARIO, "RSSMRA85T10A562S"),
+        add_active_account(uow, GIULIA, "BNCGLI90A41H501E", "Giulia Bianchi"),
+    )
+
+
+def submitted(uow, delegator, days=90) -> int:
+    delegation_id = delegations.draft_delegation(uow, delegator, GIULIA.upper(), days, True)
+    delegations.attach_identity_document(uow, delegator, delegation_id, PDF)
+    delegations.submit_delegation(uow, delegator, delegation_id)
+    return delegation_id
+
+
+def active(uow, people, days=90) -> int:
+    delegator, delegate = people
+    delegation_id = submitted(uow, delegator, days)
+    delegations.respond_to_delegation(uow, delegate, delegation_id, uow.last_code(GIULIA), True)
+    return delegation_id
+
+
+def statuses_mailed_to_delegator(uow) -> list[str]:
+    return [m.body.split("è ora: ")[1].split(".")[0] for m in uow.messages_to(MARIO)]
+
+
+def test_a_delegation_goes_from_draft_to_active_when_the_delegate_accepts(uow, people, clock):
+    delegator, delegate = people
+    delegation_id = delegations.draft_delegation(uow, delegator, GIULIA, 90, True)
+    assert uow.delegations.get(delegation_id).status == DelegationStatus.DRAFT
+    delegations.attach_identity_document(uow, delegator, delegation_id, PDF)
+    delegations.submit_delegation(uow, delegator, delegation_id)
+    request = uow.messages_to(GIULIA)[-1]
+    assert request.subject == "Richiesta di delega" and "Mario Rossi" in request.body
+    status = delegations.respond_to_delegation(
+        uow, delegate, delegation_id, uow.last_code(GIULIA), accept=True
+    )
+    delegation = uow.delegations.get(delegation_id)
+    assert status == DelegationStatus.ACTIVE
+    assert delegation.expires_at == clock() + timedelta(days=90)
+    assert statuses_mailed_to_delegator(uow) == ["in attesa di accettazione", "attiva"]
+    assert uow.documents.find(delegation_id=delegation_id)[0].media_type == "application/pdf"
+
+
+def test_the_delegate_can_decline(uow, people):
+    delegator, delegate = people
+    delegation_id = submitted(uow, delegator)
+    status = delegations.respond_to_delegation(
+        uow, delegate, delegation_id, uow.last_code(GIULIA), accept=False
+    )
+    assert status == DelegationStatus.REVOKED
+    assert statuses_mailed_to_delegator(uow)[-1] == "revocata"
+
+
+def test_only_the_delegate_with_the_right_code_can_answer(uow, people):
+    delegator, delegate = people
+    delegation_id = submitted(uow, delegator)
+    code = uow.last_code(GIULIA)
+    with pytest.raises(NotFound):
+        delegations.respond_to_delegation(uow, delegator, delegation_id, code, True)
+    with pytest.raises(CodeRejected):
+        delegations.respond_to_delegation(
+            uow, delegate, delegation_id, f"{(int(code) + 1) % 10**6:06d}", True
+        )
+    assert uow.delegations.get(delegation_id).status == DelegationStatus.AWAITING_ACCEPTANCE
+
+
+def test_a_delegation_needs_clauses_registered_delegate_and_a_sane_duration(uow, people):
+    delegator, _ = people
+    with pytest.raises(InvalidInput, match="clausole"):
+        delegations.draft_delegation(uow, delegator, GIULIA, 90, False)
+    with pytest.raises(NotFound, match="registrato"):
+        delegations.draft_delegation(uow, delegator, "ghost@gmail.com", 90, True)
+    with pytest.raises(InvalidInput, match="te stesso"):
+        delegations.draft_delegation(uow, delegator, MARIO, 90, True)
+    for days in (0, 366):
+        with pytest.raises(InvalidInput, match="massimo di un anno"):
+            delegations.draft_delegation(uow, delegator, GIULIA, days, True)
+    assert uow.delegations.find() == []
+
+
+def test_submission_needs_the_identity_document(uow, people):
+    delegator, _ = people
+    delegation_id = delegations.draft_delegation(uow, delegator, GIULIA, 30, True)
+    with pytest.raises(InvalidInput, match="carta di identità"):
+        delegations.submit_delegation(uow, delegator, delegation_id)
+    with pytest.raises(InvalidInput, match="PDF, JPEG o PNG"):
+        delegations.attach_identity_document(uow, delegator, delegation_id, b"MZ\x90\x00 exe")
+
+
+def test_suspend_resume_revoke_each_mail_the_delegator(uow, people):
+    delegator, _ = people
+    delegation_id = active(uow, people)
+    delegations.suspend_delegation(uow, delegator, delegation_id)
+    delegations.resume_delegation(uow, delegator, delegation_id)
+    delegations.revoke_delegation(uow, delegator, delegation_id)
+    assert statuses_mailed_to_delegator(uow)[-3:] == ["sospesa", "attiva", "revocata"]
+    with pytest.raises(NotAllowed, match="la delega è revocata"):
+        delegations.resume_delegation(uow, delegator, delegation_id)
+    events = [e.event for e in uow.audit.find()]
+    assert {"delegation_suspended", "delegation_active", "delegation_revoked"} <= set(events)
+
+
+def test_only_the_delegator_manages_the_delegation(uow, people):
+    _, delegate = people
+    delegation_id = active(uow, people)
+    with pytest.raises(NotFound):
+        delegations.revoke_delegation(uow, delegate, delegation_id)
+
+
+def test_a_delegation_expires_by_date(uow, people, clock):
+    delegator, delegate = people
+    delegation_id = active(uow, people, days=30)
+    clock.advance(days=29, hours=23)
+    assert delegations.acting_for(uow, delegate, delegator)
+    assert delegations.expire_delegations(uow) == 0
+    clock.advance(hours=1)
+    assert not delegations.acting_for(uow, delegate, delegator)
+    assert [d.status for d in delegations.list_delegations(uow, delegate)] == ["expired"]
+    assert delegations.expire_delegations(uow) == 0  # listing already marked it
+    assert uow.delegations.get(delegation_id).status == DelegationStatus.EXPIRED
+
+
+def test_the_sweep_expires_and_mails(uow, people, clock):
+    active(uow, people, days=10)
+    clock.advance(days=11)
+    assert delegations.expire_delegations(uow) == 1
+    assert statuses_mailed_to_delegator(uow)[-1] == "scaduta"
+
+
+def test_modify_changes_the_duration_within_a_year(uow, people, clock):
+    delegator, delegate = people
+    delegation_id = active(uow, people, days=30)
+    delegations.modify_delegation(uow, delegator, delegation_id, 365)
+    clock.advance(days=100)
+    assert delegations.acting_for(uow, delegate, delegator)
+    with pytest.raises(InvalidInput, match="massimo di un anno"):
+        delegations.modify_delegation(uow, delegator, delegation_id, 400)
+    with pytest.raises(InvalidInput, match="già scaduta"):
+        delegations.modify_delegation(uow, delegator, delegation_id, 50)
+
+
+def test_expired_or_revoked_delegations_cannot_be_modified(uow, people, clock):
+    delegator, _ = people
+    delegation_id = active(uow, people, days=5)
+    clock.advance(days=6)
+    with pytest.raises(NotAllowed, match="non si può modificare"):
+        delegations.modify_delegation(uow, delegator, delegation_id, 300)
+
+
+def test_acting_for_needs_an_active_delegation(uow, people):
+    delegator, delegate = people
+    assert delegations.acting_for(uow, delegator, delegator)
+    assert not delegations.acting_for(uow, delegate, delegator)
+    with pytest.raises(NotAllowed, match="delega attiva"):
+        delegations.require_acting_for(uow, delegate, delegator)
+    delegation_id = active(uow, people)
+    delegations.require_acting_for(uow, delegate, delegator)
+    assert not delegations.acting_for(uow, delegator, delegate)  # not the other way round
+    delegations.suspend_delegation(uow, delegator, delegation_id)
+    assert not delegations.acting_for(uow, delegate, delegator)
+
+
+def test_documents_attach_only_to_drafts(uow, people):
+    delegator, _ = people
+    delegation_id = submitted(uow, delegator)
+    with pytest.raises(NotAllowed, match="bozza"):
+        delegations.attach_identity_document(uow, delegator, delegation_id, PDF)
