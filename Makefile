@@ -26,8 +26,8 @@ install: $(VENV)/.installed $(RASA_VENV)/.installed ## Build both environments f
 
 $(VENV)/.installed: requirements/app.lock pyproject.toml
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --no-deps -r requirements/app.lock
-	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	$(VENV)/bin/pip install --quiet --quiet --no-deps -r requirements/app.lock
+	$(VENV)/bin/pip install --quiet --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 $(RASA_VENV)/.installed: requirements/rasa.lock
@@ -36,7 +36,7 @@ $(RASA_VENV)/.installed: requirements/rasa.lock
 		echo "Install it, e.g. 'pyenv install 3.10' or 'apt-get install python3.10 python3.10-venv'." >&2; \
 		exit 1; fi
 	$(PYTHON310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/pip install --quiet --no-deps -r requirements/rasa.lock
+	$(RASA_VENV)/bin/pip install --quiet --quiet --no-deps -r requirements/rasa.lock
 	touch $@
 
 $(MODEL): $(RASA_VENV)/.installed $(TRAINING_INPUTS)
@@ -72,7 +72,7 @@ test: install lint validate $(MODEL) test-stories test-nlu test-python ## The wh
 
 test-python: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) ## pytest: Rasa plugins, then unit, integration and end-to-end
 	PYTHONPATH=$(CURDIR) $(RASA_VENV)/bin/python -m pytest -p no:cacheprovider tests/rasa_plugins
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --cov=backend --cov-report=term:skip-covered --cov-fail-under=90
 
 test-stories: $(MODEL) ## Rasa test stories: every FAQ, chit-chat and fallback path
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out reports/stories

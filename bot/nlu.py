@@ -1,14 +1,15 @@
-"""Rasa NLU components for Italian: a spaCy tokenizer and a guard for unreadable input."""
+"""Rasa NLU components: a spaCy Italian tokenizer and a classifier that skips unreadable input."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import spacy
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -64,29 +65,21 @@ class ItalianTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens)
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class UnreadableMessageGuard(GraphComponent):
-    """Turns messages without letters or digits (empty, emoji, dots) into `nlu_fallback`.
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class GuardedLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """Rasa's logistic regression, which never classifies messages without letters or digits.
 
-    The classifier would otherwise give such messages an arbitrary intent, sometimes with
-    high confidence; the fallback action then asks the user to write the question.
+    Such messages (empty, only emoji or dots) carry no features (Rasa's classifier even fails
+    on empty ones), so they get `nlu_fallback` and the fallback asks for a written question.
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UnreadableMessageGuard:
-        """Creates the guard; it has no state."""
-        return cls()
-
     def process(self, messages: list[Message]) -> list[Message]:
-        """Overrides the intent of unreadable messages."""
+        """Classifies the readable messages; marks the others as not understood."""
+        readable = [message for message in messages if is_readable(message.get(TEXT))]
+        if readable:
+            super().process(readable)
         for message in messages:
-            if not is_readable(message.get(TEXT)):
+            if message not in readable:
                 message.set(INTENT, {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         return messages

@@ -12,7 +12,7 @@
   function show(who, text, buttons = []) {
     const item = document.createElement("li");
     item.className = who;
-    item.textContent = text; // never innerHTML: messages may contain markup
+    item.textContent = text; // text only: messages may contain markup
     if (buttons.length) {
       const row = document.createElement("div");
       row.className = "buttons";

@@ -2,7 +2,8 @@
 
 Starts its own Rasa and action servers on free ports (a scratch tracker database), talks to them
 over the REST channel with fresh sender ids, and prints a Markdown table (also written to
-reports/bench.md). Numbers are for FAQ messages, the bot's most frequent traffic.
+reports/bench.md). Numbers are for FAQ messages, the bot's most frequent traffic. The long
+conversation runs twice: with our windowed tracker store and with Rasa's stock one.
 """
 
 from __future__ import annotations
@@ -83,12 +84,28 @@ def training_seconds() -> float:
         return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-training", action="store_true", help="do not time a full training")
-    args = parser.parse_args()
-    rows: list[tuple[str, str, str]] = []
+def long_conversation(stock_tracker_store: bool) -> list[float]:
+    """Latencies of one 400-turn conversation on a fresh stack."""
+    with tempfile.TemporaryDirectory() as scratch:
+        stack = Stack(Path(scratch), stock_tracker_store=stock_tracker_store).start()
+        try:
+            return asyncio.run(load(stack.rasa_url, 1, 400))[0]
+        finally:
+            stack.stop()
 
+
+def drift_rows(name: str, latencies: list[float]) -> list[tuple[str, str, str]]:
+    rows = [
+        (f"{name}: turn {turn}", f"{around(latencies, turn):.0f} ms", "median of 5 turns")
+        for turn in (1, 50, 200, 400)
+    ]
+    ratio = around(latencies, 200) / around(latencies, 1)
+    return [*rows, (f"{name}: turn 200 / turn 1", f"{ratio:.2f}x", "")]
+
+
+def serving_rows() -> list[tuple[str, str, str]]:
+    """Start-up, latency and throughput at concurrency 1 and 16, memory."""
+    rows = []
     with tempfile.TemporaryDirectory() as scratch:
         stack = Stack(Path(scratch))
         started = time.perf_counter()
@@ -99,40 +116,38 @@ def main() -> None:
             asyncio.run(load(stack.rasa_url, 4, 10))  # warm-up
             for users, turns in ((1, 100), (16, 15)):
                 latencies, rate = asyncio.run(load(stack.rasa_url, users, turns))
+                p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
                 rows.append(
                     (
                         f"REST latency, concurrency {users}",
-                        f"p50 {percentile(latencies, 0.5):.0f} ms, "
-                        f"p95 {percentile(latencies, 0.95):.0f} ms",
+                        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms",
                         f"{len(latencies)} messages",
                     )
                 )
                 rows.append((f"throughput, concurrency {users}", f"{rate:.1f} messages/s", ""))
-            long_run, _ = asyncio.run(load(stack.rasa_url, 1, 400))
-            for turn in (1, 50, 200, 400):
+            for name in ("rasa", "actions"):
                 rows.append(
                     (
-                        f"long conversation, turn {turn}",
-                        f"{around(long_run, turn):.0f} ms",
-                        "median of 5 turns around it",
+                        f"resident memory, {name} server",
+                        f"{resident_mb(stack.pid(name)):.0f} MB",
+                        "with children",
                     )
                 )
-            rows.append(
-                ("turn 200 / turn 1", f"{around(long_run, 200) / around(long_run, 1):.2f}x", "")
-            )
-            rows.append(
-                ("resident memory, Rasa server", f"{resident_mb(stack.pid('rasa')):.0f} MB", "")
-            )
-            rows.append(
-                (
-                    "resident memory, action server",
-                    f"{resident_mb(stack.pid('actions')):.0f} MB",
-                    "",
-                )
-            )
         finally:
             stack.stop()
+    return rows
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-training", action="store_true", help="do not time a full training")
+    args = parser.parse_args()
+
+    rows = serving_rows()
+    rows += drift_rows("long conversation", long_conversation(stock_tracker_store=False))
+    rows += drift_rows(
+        "with Rasa's stock SQL tracker store", long_conversation(stock_tracker_store=True)
+    )
     if not args.skip_training:
         rows.append(("full training (rasa train --force)", f"{training_seconds():.0f} s", ""))
 

@@ -1,10 +1,17 @@
-"""The Italian tokenizer and the guard against unreadable messages."""
+"""The Italian tokenizer, and the classifier that does not classify unreadable messages."""
 
 import pytest
-from rasa.shared.nlu.constants import TEXT
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import ItalianTokenizer, UnreadableMessageGuard
+from bot.nlu import GuardedLogisticRegressionClassifier, ItalianTokenizer
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +41,51 @@ def test_a_message_of_symbols_is_one_token(tokenizer):
     assert words(tokenizer, "🙂👍") == ["🙂👍"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "?!...", "\n\t"])
-def test_guard_turns_unreadable_messages_into_nlu_fallback(text):
-    message = Message({TEXT: text, "intent": {"name": "greet", "confidence": 0.97}})
-    UnreadableMessageGuard().process([message])
-    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+@pytest.fixture(scope="module")
+def classify(tokenizer, tmp_path_factory):
+    """A trained word-count + guarded classifier pipeline: texts in, classified messages out."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    context = ExecutionContext(GraphSchema({}), "test")
+    featurizer = CountVectorsFeaturizer.create(
+        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
+    )
+    classifier = GuardedLogisticRegressionClassifier.create(
+        GuardedLogisticRegressionClassifier.get_default_config(),
+        storage,
+        Resource("intents"),
+        context,
+    )
+    examples = {
+        "greet": ["ciao", "buongiorno", "salve a tutti"],
+        "thank": ["grazie mille", "ti ringrazio", "grazie"],
+    }
+    data = TrainingData(
+        [
+            Message({TEXT: text, INTENT: intent})
+            for intent, texts in examples.items()
+            for text in texts
+        ]
+    )
+    tokenizer.process_training_data(data)
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    classifier.train(data)
+
+    def run(*texts: str) -> list[Message]:
+        messages = featurizer.process(tokenizer.process([Message({TEXT: t}) for t in texts]))
+        return classifier.process(messages)
+
+    return run
+
+
+@pytest.mark.parametrize("text", ["", "🙂🙂", "?!...", "\n\t"])
+def test_unreadable_messages_are_not_classified(classify, text):
+    [message] = classify(text)
+    assert message.get(INTENT) == {"name": "nlu_fallback", "confidence": 1.0}
     assert message.get("intent_ranking") == []
 
 
-@pytest.mark.parametrize("text", ["ok", "333", "è"])
-def test_guard_leaves_readable_messages_alone(text):
-    intent = {"name": "inform", "confidence": 0.9}
-    message = Message({TEXT: text, "intent": intent})
-    UnreadableMessageGuard().process([message])
-    assert message.get("intent") == intent
+def test_readable_messages_beside_unreadable_ones_are_classified(classify):
+    readable, empty = classify("grazie tante", "")
+    assert readable.get(INTENT)["name"] == "thank"
+    assert empty.get(INTENT)["name"] == "nlu_fallback"

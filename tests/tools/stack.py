@@ -31,6 +31,8 @@ class Stack:
     """A Rasa server and an action server sharing a scratch directory (tracker database, logs)."""
 
     workdir: Path
+    # "stock": Rasa's own SQLTrackerStore instead of ours, to compare long conversations.
+    stock_tracker_store: bool = False
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -47,8 +49,14 @@ class Stack:
         """Launches both servers and waits until Rasa answers and the actions are loaded."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         endpoints = self.workdir / "endpoints.yml"
-        template = (ROOT / "endpoints.yml").read_text()
-        endpoints.write_text(template.replace("127.0.0.1:5055", f"127.0.0.1:{self.actions_port}"))
+        config = (ROOT / "endpoints.yml").read_text()
+        config = config.replace("127.0.0.1:5055", f"127.0.0.1:{self.actions_port}")
+        if self.stock_tracker_store:
+            config = config.replace(
+                "type: bot.tracker_store.SportelloTrackerStore",
+                f"type: sql\n  dialect: sqlite\n  db: {self.tracker_db}",
+            )
+        endpoints.write_text(config)
         env = {**rasa_env(), "TRACKER_STORE_URL": f"sqlite:///{self.tracker_db}"}
         self._launch(
             "actions",

@@ -1,10 +1,12 @@
 """The "Intendevi…?" step of the two-stage fallback."""
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import NONE_OF_THESE, ActionAskAffirmation
 from actions.intent_labels import INTENT_LABELS
+from tests.tools import ROOT
 
 
 def tracker_after(text: str, ranking: list[tuple[str, float]]) -> Tracker:
@@ -78,3 +80,9 @@ def test_unreadable_message_asks_for_a_written_question():
 
 def test_every_label_fits_a_button():
     assert all(0 < len(label) <= 40 for label in INTENT_LABELS.values())
+
+
+def test_every_faq_and_info_intent_has_a_label_and_every_label_an_intent():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    questions = {name for name in domain["intents"] if name.startswith(("faq_", "info_"))}
+    assert questions <= set(INTENT_LABELS) <= set(domain["intents"])
