@@ -23,6 +23,7 @@ from backend.masking import mask_email, mask_phone
 from backend.models import Account, AccountStatus, CodePurpose
 from backend.passwords import hash_password, verify_password
 from backend.validators import (
+    Holder,
     classify_fiscal_id,
     validate_email,
     validate_holder,
@@ -84,22 +85,26 @@ def start_registration(
     with uow:
         _drop_abandoned_registration(uow, uow.accounts.first(fiscal_code=holder.fiscal_code))
         _drop_abandoned_registration(uow, uow.accounts.first(email=email))
-        account = uow.accounts.add(
-            Account(
-                kind=holder.kind,
-                first_name=holder.first_name,
-                last_name=holder.last_name,
-                company_name=holder.company_name,
-                fiscal_code=holder.fiscal_code,
-                email=email,
-                mobile=mobile,
-                status=AccountStatus.MOBILE_PENDING,
-                created_at=uow.now(),
-            )
-        )
+        account = add_account(uow, holder, email, mobile, status=AccountStatus.MOBILE_PENDING)
         _send_registration_code(uow, account)
         uow.commit()
         return account.id
+
+
+def add_account(uow, holder: Holder, email: str, mobile: str, **fields) -> Account:
+    """Add an account for validated holder data; ``fields`` set the status and the rest."""
+    fields.setdefault("created_at", uow.now())
+    account = Account(
+        kind=holder.kind,
+        first_name=holder.first_name,
+        last_name=holder.last_name,
+        company_name=holder.company_name,
+        fiscal_code=holder.fiscal_code,
+        email=email,
+        mobile=mobile,
+        **fields,
+    )
+    return uow.accounts.add(account)
 
 
 def _send_registration_code(uow, account: Account) -> None:
@@ -122,27 +127,41 @@ def resend_registration_code(uow, account_id: int) -> None:
         uow.commit()
 
 
-def verify_mobile(uow, account_id: int, code: str) -> AccountStatus:
+# The registration steps confirmed with a code: status -> (code, time it stamps, next status).
+_CODE_STEPS = {
+    AccountStatus.MOBILE_PENDING: (
+        CodePurpose.REGISTRATION_MOBILE,
+        "mobile_verified_at",
+        AccountStatus.EMAIL_PENDING,
+    ),
+    AccountStatus.EMAIL_PENDING: (
+        CodePurpose.REGISTRATION_EMAIL,
+        "email_verified_at",
+        AccountStatus.CLAUSES_PENDING,
+    ),
+}
+
+
+def _verify_step(uow, account_id: int, step: AccountStatus, code: str) -> AccountStatus:
+    purpose, verified_at, next_status = _CODE_STEPS[step]
     with uow:
         account = _account(uow, account_id)
-        account.require_status(AccountStatus.MOBILE_PENDING)
-        codes.verify(uow, account.id, CodePurpose.REGISTRATION_MOBILE, code)
-        account.mobile_verified_at = uow.now()
-        account.status = AccountStatus.EMAIL_PENDING
-        _send_registration_code(uow, account)
+        account.require_status(step)
+        codes.verify(uow, account.id, purpose, code)
+        setattr(account, verified_at, uow.now())
+        account.status = next_status
+        if next_status in _CODE_STEPS:  # the next step wants its own code
+            _send_registration_code(uow, account)
         uow.commit()
         return AccountStatus(account.status)
+
+
+def verify_mobile(uow, account_id: int, code: str) -> AccountStatus:
+    return _verify_step(uow, account_id, AccountStatus.MOBILE_PENDING, code)
 
 
 def verify_email(uow, account_id: int, code: str) -> AccountStatus:
-    with uow:
-        account = _account(uow, account_id)
-        account.require_status(AccountStatus.EMAIL_PENDING)
-        codes.verify(uow, account.id, CodePurpose.REGISTRATION_EMAIL, code)
-        account.email_verified_at = uow.now()
-        account.status = AccountStatus.CLAUSES_PENDING
-        uow.commit()
-        return AccountStatus(account.status)
+    return _verify_step(uow, account_id, AccountStatus.EMAIL_PENDING, code)
 
 
 def accept_clauses(uow, account_id: int) -> AccountStatus:

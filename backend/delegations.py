@@ -30,17 +30,27 @@ def _owned(uow, delegator_id: int, delegation_id: int) -> Delegation:
     return delegation
 
 
-def _notify_delegator(uow, delegation: Delegation, event: str) -> None:
+def _email_party(
+    uow, delegation: Delegation, template: str, *, to_delegate: bool = False, **values
+) -> None:
+    """E-mail the delegator or the delegate; the template may name either party."""
     delegator = uow.accounts.get(delegation.delegator_id)
     delegate = uow.accounts.get(delegation.delegate_id)
+    to = delegate if to_delegate else delegator
     outbox.send_email(
         uow,
-        delegator.email,
-        "email_delegation_status",
-        name=delegator.display_name,
+        to.email,
+        template,
+        name=to.display_name,
+        delegator=delegator.display_name,
         delegate=delegate.display_name,
-        status=DELEGATION_STATUS_IT[DelegationStatus(delegation.status)],
+        **values,
     )
+
+
+def _notify_delegator(uow, delegation: Delegation, event: str) -> None:
+    status = DELEGATION_STATUS_IT[DelegationStatus(delegation.status)]
+    _email_party(uow, delegation, "email_delegation_status", status=status)
     audit.record(
         uow,
         event,
@@ -103,14 +113,11 @@ def submit_delegation(uow, delegator_id: int, delegation_id: int) -> None:
         code = codes.issue(
             uow, delegation.delegate_id, CodePurpose.DELEGATION_RESPONSE, ref=str(delegation.id)
         )
-        delegate = uow.accounts.get(delegation.delegate_id)
-        delegator = uow.accounts.get(delegator_id)
-        outbox.send_email(
+        _email_party(
             uow,
-            delegate.email,
+            delegation,
             "email_delegation_request",
-            name=delegate.display_name,
-            delegator=delegator.display_name,
+            to_delegate=True,
             days=delegation.duration_days,
             code=code,
         )

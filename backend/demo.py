@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
+from backend.accounts import add_account
 from backend.models import (
-    Account,
     AccountStatus,
     Delegation,
     DelegationStatus,
@@ -61,22 +61,17 @@ def load_demo_data(uow) -> DemoData:
                 holder = validate_holder(
                     fiscal, first_name=first, last_name=last, company_name=company
                 )
-                account = uow.accounts.add(
-                    Account(
-                        kind=holder.kind,
-                        first_name=holder.first_name,
-                        last_name=holder.last_name,
-                        company_name=holder.company_name,
-                        fiscal_code=holder.fiscal_code,
-                        email=email,
-                        mobile=mobile,
-                        status=AccountStatus.ACTIVE,
-                        mobile_verified_at=now,
-                        email_verified_at=now,
-                        clauses_accepted_at=now,
-                        password_hash=hash_password(uow.settings, DEMO_PASSWORD),
-                        created_at=now,
-                    )
+                account = add_account(
+                    uow,
+                    holder,
+                    email,
+                    mobile,
+                    status=AccountStatus.ACTIVE,
+                    mobile_verified_at=now,
+                    email_verified_at=now,
+                    clauses_accepted_at=now,
+                    password_hash=hash_password(uow.settings, DEMO_PASSWORD),
+                    created_at=now,
                 )
             accounts[email] = account.id
         owners = {uow.accounts.get(i).fiscal_code: i for i in accounts.values()}

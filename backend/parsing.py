@@ -1,6 +1,7 @@
 """Find a phone number, Codice Fiscale or Partita IVA inside free-form chat text."""
 
 import re
+from collections.abc import Callable, Iterable
 
 import phonenumbers
 
@@ -14,31 +15,26 @@ _CF_CANDIDATE = re.compile(
 _VAT_CANDIDATE = re.compile(r"(?<!\d)(?:IT\s?)?(\d{11})(?!\d)")
 
 
-def find_mobile(text: str) -> str | None:
-    """The first valid Italian mobile number in the text, as E.164."""
-    for match in phonenumbers.PhoneNumberMatcher(text, "IT"):
+def _first_valid(candidates: Iterable[str], validate: Callable[[str], str]) -> str | None:
+    for candidate in candidates:
         try:
-            return validate_mobile(match.raw_string)
+            return validate(candidate)
         except InvalidInput:
             continue
     return None
+
+
+def find_mobile(text: str) -> str | None:
+    """The first valid Italian mobile number in the text, as E.164."""
+    matches = phonenumbers.PhoneNumberMatcher(text, "IT")
+    return _first_valid((match.raw_string for match in matches), validate_mobile)
 
 
 def find_fiscal_code(text: str) -> str | None:
     """The first valid 16-character Codice Fiscale in the text."""
-    for candidate in _CF_CANDIDATE.findall(text.upper()):
-        try:
-            return validate_fiscal_code(candidate)
-        except InvalidInput:
-            continue
-    return None
+    return _first_valid(_CF_CANDIDATE.findall(text.upper()), validate_fiscal_code)
 
 
 def find_vat_number(text: str) -> str | None:
     """The first valid Partita IVA in the text."""
-    for candidate in _VAT_CANDIDATE.findall(text.upper()):
-        try:
-            return validate_vat_number(candidate)
-        except InvalidInput:
-            continue
-    return None
+    return _first_valid(_VAT_CANDIDATE.findall(text.upper()), validate_vat_number)

@@ -6,18 +6,16 @@ the password, log in. Run: ``make bench`` (or ``.venv/bin/python -m tests.bench.
 """
 
 import os
-import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from stdnum.it import codicefiscale
 
-from backend import accounts, db
-from backend.models import OutboxMessage
+from backend import accounts, db, outbox
 from backend.passwords import hash_password, verify_password
 from backend.settings import Settings
 from backend.uow import SqlAlchemyUnitOfWork
@@ -34,16 +32,6 @@ def fiscal_code(i: int) -> str:
     return body + codicefiscale.calc_check_digit(body)
 
 
-def last_code(session_factory, recipient: str) -> str:
-    with session_factory() as session:
-        body = session.scalars(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.recipient == recipient)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-    return re.search(r"\b\d{6}\b", body).group()
-
-
 def round_trip(session_factory, settings: Settings, i: int) -> None:
     def uow():
         return SqlAlchemyUnitOfWork(session_factory, settings=settings)
@@ -57,8 +45,8 @@ def round_trip(session_factory, settings: Settings, i: int) -> None:
         first_name="Mario",
         last_name="Rossi",
     )
-    accounts.verify_mobile(uow(), account_id, last_code(session_factory, "+393331234567"))
-    accounts.verify_email(uow(), account_id, last_code(session_factory, email))
+    accounts.verify_mobile(uow(), account_id, outbox.last_code(uow(), "+393331234567"))
+    accounts.verify_email(uow(), account_id, outbox.last_code(uow(), email))
     accounts.accept_clauses(uow(), account_id)
     accounts.set_password(uow(), account_id, "Sportello#1")
     accounts.login(uow(), email, "Sportello#1")

@@ -1,6 +1,5 @@
 """Services against real databases (each test runs on SQLite and PostgreSQL)."""
 
-import re
 import threading
 
 import pytest
@@ -8,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from backend import accounts, codes, delegations, practices, supplies
+from backend import accounts, codes, delegations, outbox, practices, supplies
 from backend.errors import CodeRejected, Conflict, NotAllowed
 from backend.models import (
     Account,
@@ -28,16 +27,23 @@ CF = "RSSMRA85T10A562S"
 EMAIL = "mario.rossi@gmail.com"
 PASSWORD = "Sportello#1"
 PDF = b"%PDF-1.4 identity"
+GIULIA = dict(
+    fiscal_id="BNCGLI90A41H501E",
+    email="giulia@gmail.com",
+    mobile="347 1234568",
+    first_name="Giulia",
+    last_name="Bianchi",
+)
+SOLE_VERDE = dict(
+    fiscal_id="01114601006",
+    email="info@soleverde.it",
+    mobile="347 1234568",
+    company_name="Sole Verde S.r.l.",
+)
 
 
 def last_code(database, recipient: str) -> str:
-    with database.session_factory() as session:
-        body = session.scalars(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.recipient == recipient)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-    return re.search(r"\b\d{6}\b", body).group()
+    return outbox.last_code(database.uow(), recipient)
 
 
 def count(database, model, *where) -> int:
@@ -135,16 +141,7 @@ def test_the_database_refuses_duplicate_emails(database, uow_factory):
 
 def test_deleting_an_account_cascades(database, uow_factory, clock):
     mario = register(database, uow_factory, clock)
-    giulia = register(
-        database,
-        uow_factory,
-        clock,
-        "BNCGLI90A41H501E",
-        "giulia@gmail.com",
-        "347 1234568",
-        first_name="Giulia",
-        last_name="Bianchi",
-    )
+    giulia = register(database, uow_factory, clock, **GIULIA)
     supplies.register_pod(uow_factory(), "IT001E12345678", CF, "residential")
     supplies.link_supply(uow_factory(), mario, "IT001E12345678")
     given = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 90, True)
@@ -198,16 +195,7 @@ def test_two_concurrent_verifications_of_one_code_one_wins(database, uow_factory
 
 def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
     mario = register(database, uow_factory, clock)
-    giulia = register(
-        database,
-        uow_factory,
-        clock,
-        "BNCGLI90A41H501E",
-        "giulia@gmail.com",
-        "347 1234568",
-        first_name="Giulia",
-        last_name="Bianchi",
-    )
+    giulia = register(database, uow_factory, clock, **GIULIA)
     delegation_id = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 7, True)
     delegations.attach_identity_document(
         uow_factory(), mario, delegation_id, b"\x89PNG\r\n\x1a\nimage"
@@ -232,15 +220,7 @@ def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
 
 def test_practice_transfer_end_to_end(database, uow_factory, clock):
     old = register(database, uow_factory, clock)
-    new = register(
-        database,
-        uow_factory,
-        clock,
-        "01114601006",
-        "info@soleverde.it",
-        "347 1234568",
-        company_name="Sole Verde S.r.l.",
-    )
+    new = register(database, uow_factory, clock, **SOLE_VERDE)
     number = practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
     transfer_id = practices.request_transfer(
         uow_factory(), new, "01114601006", [number], [PDF, b"\xff\xd8\xff\xdbjpeg"]

@@ -47,6 +47,18 @@ def smtp_server(port: int, inbox: Inbox) -> Controller:
     )
 
 
+def dispatch_email_once(server: Controller, database, settings, clock, timeout: float) -> int:
+    """One round of e-mail delivery while the server runs; how many messages went out."""
+    server.start()
+    try:
+        dispatcher = Dispatcher(
+            database.session_factory, {"email": SmtpSender(settings, timeout)}, settings, clock
+        )
+        return dispatcher.dispatch_once()
+    finally:
+        server.stop()
+
+
 def queue(database, clock, *messages):
     uow = database.uow(clock)
     with uow:
@@ -110,14 +122,7 @@ def test_wrong_smtp_credentials_keep_the_message(database, clock, smtp_settings)
     queue(database, clock, ("email", "a@gmail.com"))
     inbox = Inbox()
     server = smtp_server(settings.smtp_port, inbox)
-    server.start()
-    try:
-        dispatcher = Dispatcher(
-            database.session_factory, {"email": SmtpSender(settings, 1)}, settings, clock
-        )
-        assert dispatcher.dispatch_once() == 0
-    finally:
-        server.stop()
+    assert dispatch_email_once(server, database, settings, clock, timeout=1) == 0
     assert inbox.messages == [] and rows(database)[0].status == "pending"
     # aiosmtpd stalls instead of answering 535, so the client gives up on its timeout.
     assert rows(database)[0].last_error.startswith("SMTP")
@@ -303,14 +308,7 @@ def test_email_goes_over_starttls_with_auth(database, clock, smtp_settings, cert
         tls_context=certificate,
         require_starttls=True,
     )
-    server.start()
-    try:
-        dispatcher = Dispatcher(
-            database.session_factory, {"email": SmtpSender(settings, 5)}, settings, clock
-        )
-        assert dispatcher.dispatch_once() == 1
-    finally:
-        server.stop()
+    assert dispatch_email_once(server, database, settings, clock, timeout=5) == 1
     assert [to for (to,), _ in inbox.messages] == ["a@gmail.com"]
 
 
