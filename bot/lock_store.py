@@ -35,6 +35,9 @@ class SportelloLockStore(LockStore):
 
     def __init__(self, endpoint_config: Any = None) -> None:
         url = os.environ.get("REDIS_URL")
+        # Rasa lets any custom lock store run several workers: refuse the unsafe combination.
+        if not url and int(os.environ.get("SANIC_WORKERS", "1")) > 1:
+            raise ValueError("SANIC_WORKERS > 1 needs REDIS_URL: in-memory locks are per worker.")
         self.backend: LockStore = _UrlRedisLockStore(url) if url else InMemoryLockStore()
         super().__init__()
 

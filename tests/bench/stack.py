@@ -138,12 +138,36 @@ def serving_rows() -> list[tuple[str, str, str]]:
     return rows
 
 
+def scaled_rows(workers: int) -> list[tuple[str, str, str]]:
+    """Throughput at concurrency 16 with several Sanic workers sharing locks in Redis."""
+    with tempfile.TemporaryDirectory() as scratch:
+        stack = Stack(Path(scratch), workers=workers).start()
+        try:
+            asyncio.run(load(stack.rasa_url, 4, 10))  # warm-up
+            latencies, rate = asyncio.run(load(stack.rasa_url, 16, 15))
+            memory = resident_mb(stack.pid("rasa"))
+        finally:
+            stack.stop()
+    note = f"SANIC_WORKERS={workers}, REDIS_URL"
+    p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+    return [
+        (
+            f"REST latency, concurrency 16, {workers} workers",
+            f"p50 {p50:.0f} ms, p95 {p95:.0f} ms",
+            note,
+        ),
+        (f"throughput, concurrency 16, {workers} workers", f"{rate:.1f} messages/s", note),
+        (f"resident memory, rasa server, {workers} workers", f"{memory:.0f} MB", "with children"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-training", action="store_true", help="do not time a full training")
     args = parser.parse_args()
 
     rows = serving_rows()
+    rows += scaled_rows(workers=2)
     rows += drift_rows("long conversation", long_conversation(stock_tracker_store=False))
     rows += drift_rows(
         "with Rasa's stock SQL tracker store", long_conversation(stock_tracker_store=True)

@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 import redis
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 
@@ -13,6 +14,13 @@ REDIS_URL = "redis://127.0.0.1:6379/3"
 def test_without_redis_url_locks_live_in_memory(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     assert isinstance(SportelloLockStore().backend, InMemoryLockStore)
+
+
+def test_several_workers_without_redis_are_refused(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        SportelloLockStore()
 
 
 def test_with_redis_url_locks_are_shared_through_redis(monkeypatch):

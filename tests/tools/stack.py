@@ -33,6 +33,9 @@ class Stack:
     workdir: Path
     # "stock": Rasa's own SQLTrackerStore instead of ours, to compare long conversations.
     stock_tracker_store: bool = False
+    # More than one Sanic worker shares conversation locks through this Redis.
+    workers: int = 1
+    redis_url: str = "redis://127.0.0.1:6379/2"
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -58,6 +61,8 @@ class Stack:
             )
         endpoints.write_text(config)
         env = {**rasa_env(), "TRACKER_STORE_URL": f"sqlite:///{self.tracker_db}"}
+        if self.workers > 1:
+            env |= {"SANIC_WORKERS": str(self.workers), "REDIS_URL": self.redis_url}
         self._launch(
             "actions",
             [
