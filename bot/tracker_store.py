@@ -79,14 +79,17 @@ class SportelloTrackerStore(SQLTrackerStore):
         """Rebuilds the recent part of the current session, or None for a new sender."""
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            start_id = self._window_start(query)
-            if start_id is None:
-                prefix, rows = [], query.all()
-            else:
-                prefix = self._state_before(session, sender_id, start_id)
-                rows = query.filter(self.SQLEvent.id >= start_id).all()
-            events = prefix + [json.loads(row.data) for row in rows]
-        if not (self.domain and rows):
+            start = self._window_start(session, query)
+            if start is not None:
+                # The window plus the state events before it, in one round trip.
+                query = query.filter(
+                    sa.or_(
+                        self.SQLEvent.id >= start,
+                        self.SQLEvent.id.in_(self._state_before(sender_id, start)),
+                    )
+                )
+            events = [json.loads(row.data) for row in query.all()]
+        if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         _mark_persisted(tracker)
@@ -103,8 +106,12 @@ class SportelloTrackerStore(SQLTrackerStore):
             return super()._additional_events(session, tracker)
         return iter(list(tracker.events)[persisted:])
 
-    def _window_start(self, query: Any) -> int | None:
-        """Id of the `action_listen` before the oldest user turn in the window, if any."""
+    def _window_start(self, session: Any, query: Any) -> int | None:
+        """Id of the `action_listen` that opens the window, or None to read the whole session.
+
+        The window holds the last `recent_turns` user turns, stretched back so that it never
+        starts inside a loop (a form, the fallback): Rasa needs a loop's start to run it.
+        """
         event = self.SQLEvent
         oldest_user_turn = (
             query.filter(event.type_name == UserUttered.type_name)
@@ -115,35 +122,51 @@ class SportelloTrackerStore(SQLTrackerStore):
             .with_entities(event.id)
             .scalar()
         )
-        if oldest_user_turn is None:
-            return None
+        while oldest_user_turn is not None:
+            start = self._last_before(query, ActionExecuted.type_name, oldest_user_turn)
+            loop = (
+                query.filter(event.type_name == ActiveLoop.type_name, event.id < start)
+                .order_by(None)
+                .order_by(event.id.desc())
+                .with_entities(event.id, event.action_name)
+                .first()
+            )
+            if start is None or loop is None or loop.action_name is None:
+                return start
+            oldest_user_turn = self._last_before(query, UserUttered.type_name, loop.id)
+        return None
+
+    def _last_before(self, query: Any, type_name: str, event_id: int) -> int | None:
+        event = self.SQLEvent
         return (
-            query.filter(event.type_name == ActionExecuted.type_name, event.id < oldest_user_turn)
+            query.filter(event.type_name == type_name, event.id < event_id)
             .order_by(None)
             .with_entities(sa.func.max(event.id))
             .scalar()
         )
 
-    def _state_before(self, session: Any, sender_id: str, start_id: int) -> list[dict]:
-        """The latest SlotSet per slot and the latest ActiveLoop before the window."""
+    def _state_before(self, sender_id: str, start: int) -> Any:
+        """Subquery: ids of the latest SlotSet per slot and the latest ActiveLoop before `start`."""
         event = self.SQLEvent
-        earlier = session.query(event).filter(event.sender_id == sender_id, event.id < start_id)
+        earlier = (event.sender_id == sender_id, event.id < start)
         floor = (
-            earlier.filter(event.type_name.in_(_STATE_RESETS))
-            .with_entities(sa.func.max(event.id))
-            .scalar()
-        ) or 0
-        latest_ids = [
-            earlier.filter(event.id > floor, event.type_name == SlotSet.type_name)
-            .with_entities(sa.func.max(event.id))
-            .group_by(event.action_name),
-            earlier.filter(event.id > floor, event.type_name == ActiveLoop.type_name).with_entities(
-                sa.func.max(event.id)
-            ),
-        ]
-        ids = [row_id for query in latest_ids for (row_id,) in query if row_id is not None]
-        rows = session.query(event).filter(event.id.in_(ids)).order_by(event.id)
-        return [json.loads(row.data) for row in rows]
+            sa.select(sa.func.coalesce(sa.func.max(event.id), 0))
+            .where(*earlier, event.type_name.in_(_STATE_RESETS))
+            .correlate(None)
+            .scalar_subquery()
+        )
+        latest_slots = (
+            sa.select(sa.func.max(event.id))
+            .where(*earlier, event.id > floor, event.type_name == SlotSet.type_name)
+            .group_by(event.action_name)
+            .correlate(None)
+        )
+        latest_loop = (
+            sa.select(sa.func.max(event.id))
+            .where(*earlier, event.id > floor, event.type_name == ActiveLoop.type_name)
+            .correlate(None)
+        )
+        return sa.union_all(latest_slots, latest_loop)
 
 
 def _mark_persisted(tracker: DialogueStateTracker) -> None:

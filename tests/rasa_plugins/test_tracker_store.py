@@ -41,6 +41,10 @@ def converse(store, domain, events: list) -> None:
     asyncio.run(run())
 
 
+def user_texts(tracker) -> list[str]:
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
 def retrieve(store):
     return asyncio.run(store.retrieve("u1"))
 
@@ -60,7 +64,6 @@ def test_long_conversation_is_read_as_a_window_with_the_state_before_it(store, d
             SlotSet("email", "old@example.it"),
             SlotSet("email", "mario@example.it"),
             SlotSet("step", "uno"),
-            ActiveLoop("registration_form"),
             *turn("primo"),
         ],
     )
@@ -68,12 +71,28 @@ def test_long_conversation_is_read_as_a_window_with_the_state_before_it(store, d
         converse(store, domain, turn(f"messaggio {number}"))
 
     tracker = retrieve(store)
-    user_texts = [event.text for event in tracker.events if isinstance(event, UserUttered)]
-    assert user_texts == ["messaggio 17", "messaggio 18", "messaggio 19"]
+    assert user_texts(tracker) == ["messaggio 17", "messaggio 18", "messaggio 19"]
     assert tracker.get_slot("email") == "mario@example.it"
     assert tracker.get_slot("step") == "uno"
+    assert stored_events(store) == 4 + 4 * 21
+
+
+def test_the_window_never_starts_inside_a_loop(store, domain):
+    converse(store, domain, [ActionExecuted("action_listen"), *turn("primo")])
+    converse(store, domain, [*turn("voglio registrarmi"), ActiveLoop("registration_form")])
+    for number in range(6):
+        converse(store, domain, turn(f"dato {number}"))
+
+    tracker = retrieve(store)
+    assert user_texts(tracker)[0] == "voglio registrarmi"
     assert tracker.active_loop_name == "registration_form"
-    assert stored_events(store) == 5 + 4 * 21
+
+    converse(store, domain, [ActiveLoop(None), *turn("fatto")])
+    for number in range(3):
+        converse(store, domain, turn(f"dopo {number}"))
+    tracker = retrieve(store)
+    assert user_texts(tracker) == ["dopo 0", "dopo 1", "dopo 2"]
+    assert tracker.active_loop_name is None
 
 
 def test_saving_a_windowed_tracker_stores_only_the_new_events(store, domain):
