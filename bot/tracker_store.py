@@ -79,7 +79,7 @@ class SportelloTrackerStore(SQLTrackerStore):
         """Rebuilds the recent part of the current session, or None for a new sender."""
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            start = self._window_start(session, query)
+            start = self._window_start(query)
             if start is not None:
                 # The window plus the state events before it, in one round trip.
                 query = query.filter(
@@ -106,7 +106,7 @@ class SportelloTrackerStore(SQLTrackerStore):
             return super()._additional_events(session, tracker)
         return iter(list(tracker.events)[persisted:])
 
-    def _window_start(self, session: Any, query: Any) -> int | None:
+    def _window_start(self, query: Any) -> int | None:
         """Id of the `action_listen` that opens the window, or None to read the whole session.
 
         The window holds the last `recent_turns` user turns, stretched back so that it never
