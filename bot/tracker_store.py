@@ -3,8 +3,8 @@
 Rasa rebuilds the whole conversation session on every message (it reads every event, replays
 it, and the policies featurise the complete history), so a reply gets slower with every turn.
 The policies look at a handful of turns, so this store loads the last `recent_turns` user
-turns plus the state that came before them (the latest value of each slot and the active
-loop). All events still reach the database: transcripts stay complete.
+turns plus the latest value of each slot set before them, never starting inside an active
+loop. All events still reach the database: transcripts stay complete.
 """
 
 from __future__ import annotations
@@ -146,7 +146,10 @@ class SportelloTrackerStore(SQLTrackerStore):
         )
 
     def _state_before(self, sender_id: str, start: int) -> Any:
-        """Subquery: ids of the latest SlotSet per slot and the latest ActiveLoop before `start`."""
+        """Subquery: ids of the latest SlotSet per slot before `start`.
+
+        No loop can be active there: the window never starts inside one.
+        """
         event = self.SQLEvent
         earlier = (event.sender_id == sender_id, event.id < start)
         floor = (
@@ -155,18 +158,12 @@ class SportelloTrackerStore(SQLTrackerStore):
             .correlate(None)
             .scalar_subquery()
         )
-        latest_slots = (
+        return (
             sa.select(sa.func.max(event.id))
             .where(*earlier, event.id > floor, event.type_name == SlotSet.type_name)
             .group_by(event.action_name)
             .correlate(None)
         )
-        latest_loop = (
-            sa.select(sa.func.max(event.id))
-            .where(*earlier, event.id > floor, event.type_name == ActiveLoop.type_name)
-            .correlate(None)
-        )
-        return sa.union_all(latest_slots, latest_loop)
 
 
 def _mark_persisted(tracker: DialogueStateTracker) -> None:
