@@ -14,7 +14,8 @@ from backend import audit, outbox
 from backend.errors import CodeRejected, Throttled
 from backend.models import CodePurpose, VerificationCode
 
-# No count of tries left: it would tell a real account from an unknown one.
+# The message carries no count of tries left: it would tell a real account from an unknown
+# one. CodeRejected.attempts_left has it for callers that know who the user is.
 WRONG_CODE = "Il codice non è corretto."
 
 
@@ -74,7 +75,7 @@ def verify(uow, account_id: int, purpose: CodePurpose, code: str, ref: str = "")
         latest.attempts += 1
         audit.record(uow, "code_failed", account_id, purpose=str(purpose), attempts=latest.attempts)
         uow.commit()  # the failed try must count even though the caller's change rolls back
-        raise CodeRejected(WRONG_CODE)
+        raise CodeRejected(WRONG_CODE, uow.settings.code_max_attempts - latest.attempts)
     if not uow.codes.consume(latest, now):
         raise CodeRejected("Il codice è scaduto o è già stato usato: richiedine uno nuovo.")
 

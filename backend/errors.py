@@ -27,7 +27,15 @@ class NotAllowed(BackendError):
 
 
 class CodeRejected(BackendError):
-    """A verification code is wrong, expired, used up or was never issued."""
+    """A verification code is wrong, expired, used up or was never issued.
+
+    ``attempts_left`` counts the tries left on a wrong code of a known account; callers
+    that already know who the user is may show it (to others it would reveal the account).
+    """
+
+    def __init__(self, message_it: str, attempts_left: int | None = None):
+        super().__init__(message_it)
+        self.attempts_left = attempts_left
 
 
 class Throttled(BackendError):

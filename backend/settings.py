@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # HMAC key for stored code hashes: a 6-digit code alone is trivially brute-forced.
     secret_key: str = "dev-only-change-me"
     code_ttl_minutes: int = 30
+    # The portal's page with the legal clauses that registration asks to accept.
+    clauses_url: str = "http://localhost:8000/clausole-legali"
     code_max_attempts: int = 5
     code_resend_seconds: int = 60
     code_max_per_hour: int = 5

@@ -4,7 +4,10 @@ Rasa rebuilds the whole conversation session on every message (it reads every ev
 it, and the policies featurise the complete history), so a reply gets slower with every turn.
 The policies look at a handful of turns, so this store loads the last `recent_turns` user
 turns plus the latest value of each slot set before them, never starting inside an active
-loop. All events still reach the database: transcripts stay complete.
+loop. All events still reach the database: transcripts stay complete, except secrets.
+
+Secrets never reach it: what the user typed while a secret slot (a password, a code) was
+requested is stored as "[riservato]", and so is any value of a secret slot.
 """
 
 from __future__ import annotations
@@ -17,17 +20,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     AllSlotsReset,
+    Event,
     Restarted,
     SessionStarted,
     SlotSet,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.secrets import REDACTED, is_secret_slot
 
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'tracker.db'}"
 RECENT_TURNS = 5
@@ -101,10 +108,12 @@ class SportelloTrackerStore(SQLTrackerStore):
         _mark_persisted(tracker)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet, with their secrets redacted."""
+        events = list(tracker.events)
         persisted = getattr(tracker, "_persisted_events", None)
         if persisted is None:  # a tracker this store did not read: count what is stored
-            return super()._additional_events(session, tracker)
-        return iter(list(tracker.events)[persisted:])
+            persisted = len(events) - len(list(super()._additional_events(session, tracker)))
+        return _redacted(events, persisted)
 
     def _window_start(self, query: Any) -> int | None:
         """Id of the `action_listen` that opens the window, or None to read the whole session.
@@ -164,6 +173,27 @@ class SportelloTrackerStore(SQLTrackerStore):
             .group_by(event.action_name)
             .correlate(None)
         )
+
+
+def _redacted(events: list[Event], start: int) -> Iterator[Event]:
+    """``events[start:]``, each answer to a secret question and each secret value redacted."""
+    requested = None
+    for index, event in enumerate(events):
+        if index >= start:
+            yield _redact(event, requested)
+        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            requested = event.value
+
+
+def _redact(event: Event, requested_slot: str | None) -> Event:
+    if isinstance(event, UserUttered) and is_secret_slot(requested_slot):
+        data = event.as_dict()
+        data["text"] = REDACTED
+        data["parse_data"] = {**data.get("parse_data", {}), "text": REDACTED, "entities": []}
+        return Event.from_parameters(data)
+    if isinstance(event, SlotSet) and is_secret_slot(event.key) and event.value is not None:
+        return SlotSet(event.key, REDACTED, timestamp=event.timestamp)
+    return event
 
 
 def _mark_persisted(tracker: DialogueStateTracker) -> None:

@@ -2,11 +2,9 @@
 
 import pytest
 
+from tests.tools.stack import texts
+
 pytestmark = pytest.mark.e2e
-
-
-def texts(replies: list[dict]) -> list[str]:
-    return [reply.get("text", "") for reply in replies]
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,12 @@ def domain() -> Domain:
           step:
             type: text
             mappings: [{type: custom}]
+          nuova_password:
+            type: any
+            mappings: [{type: custom}]
         forms:
           registration_form:
-            required_slots: [email]
+            required_slots: [email, nuova_password]
         responses:
           utter_greet: [{text: "Ciao!"}]
         """

@@ -131,3 +131,43 @@ def test_slots_reset_or_set_in_an_earlier_session_are_not_carried(store, domain)
 
 def test_unknown_sender_has_no_tracker(store):
     assert retrieve(store) is None
+
+
+def stored_rows(store) -> str:
+    with store.engine.connect() as connection:
+        return " ".join(connection.execute(sa.text("SELECT data FROM events")).scalars())
+
+
+def asked(slot: str) -> list:
+    return [ActionExecuted("registration_form"), SlotSet("requested_slot", slot)]
+
+
+def answer(text: str, intent: str = "inform") -> list:
+    return [ActionExecuted("action_listen"), UserUttered(text, {"name": intent, "confidence": 1.0})]
+
+
+def test_answers_to_a_secret_question_are_stored_redacted(store, domain):
+    converse(store, domain, [*asked("email"), *answer("mario@example.it")])
+    converse(
+        store,
+        domain,
+        [
+            *asked("nuova_password"),
+            *answer("Segreta#2024 e 123456"),
+            SlotSet("nuova_password", "Segreta#2024"),
+            *asked("email"),
+            *answer("dopo il segreto"),
+        ],
+    )
+    rows = stored_rows(store)
+    assert "Segreta#2024" not in rows and "123456" not in rows
+    assert rows.count("[riservato]") == 3  # the text, the parsed text, the slot value
+    assert "mario@example.it" in rows and "dopo il segreto" in rows
+    texts = user_texts(retrieve(store))
+    assert texts == ["mario@example.it", "[riservato]", "dopo il segreto"]
+
+
+def test_a_tracker_saved_whole_is_redacted_too(store, domain):
+    """A tracker the store did not read (Rasa's first save of a new sender)."""
+    converse(store, domain, [*asked("nuova_password"), *answer("Segreta#2024")])
+    assert "Segreta#2024" not in stored_rows(store)

@@ -48,6 +48,22 @@ class Stack:
     def tracker_db(self) -> Path:
         return self.workdir / "tracker.db"
 
+    def tracker_bytes(self) -> bytes:
+        """The tracker store's database as stored on disk, write-ahead log included."""
+        files = [self.tracker_db, self.tracker_db.with_name("tracker.db-wal")]
+        return b"".join(path.read_bytes() for path in files if path.exists())
+
+    @property
+    def database_url(self) -> str:
+        """The backend database the actions write to (read it with `sportello outbox`)."""
+        return f"sqlite:///{self.workdir / 'sportello.db'}"
+
+    def sportello(self, *args: str) -> str:
+        """Runs the `sportello` CLI on this stack's backend database; returns its output."""
+        command = [str(Path(sys.executable).with_name("sportello")), *args]
+        env = {**os.environ, "DATABASE_URL": self.database_url}
+        return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+
     def start(self) -> Stack:
         """Launches both servers and waits until Rasa answers and the actions are loaded."""
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -60,7 +76,12 @@ class Stack:
                 f"type: sql\n  dialect: sqlite\n  db: {self.tracker_db}",
             )
         endpoints.write_text(config)
-        env = {**rasa_env(), "TRACKER_STORE_URL": f"sqlite:///{self.tracker_db}"}
+        env = {
+            **rasa_env(),
+            "TRACKER_STORE_URL": f"sqlite:///{self.tracker_db}",
+            "DATABASE_URL": self.database_url,
+        }
+        self.sportello("db", "upgrade")
         if self.workers > 1:
             env |= {"SANIC_WORKERS": str(self.workers), "REDIS_URL": self.redis_url}
         self._launch(
@@ -145,3 +166,12 @@ def say(client: httpx.Client, rasa_url: str, sender: str, text: str) -> list[dic
     )
     response.raise_for_status()
     return response.json()
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [reply["text"] for reply in replies if "text" in reply]
+
+
+def said(replies: list[dict]) -> str:
+    """Everything the bot said in one turn, as one string."""
+    return " ".join(texts(replies))

@@ -47,9 +47,10 @@ def test_five_wrong_tries_burn_the_code_and_each_is_committed(uow):
     code = codes.issue(uow, ACCOUNT, CodePurpose.PASSWORD_RESET)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for tries in range(1, 6):
-        with pytest.raises(CodeRejected, match="non è corretto"):
+        with pytest.raises(CodeRejected, match="non è corretto") as rejected:
             codes.verify(uow, ACCOUNT, CodePurpose.PASSWORD_RESET, wrong)
         assert uow.codes.find()[0].attempts == tries
+        assert rejected.value.attempts_left == 5 - tries
     assert uow.commits == 5
     assert [e.event for e in uow.audit.find()] == ["code_failed"] * 5
     with pytest.raises(CodeRejected, match="superato il numero di tentativi"):

@@ -1,0 +1,151 @@
+"""Registration in the chat: holder data, mobile and e-mail codes, clauses, password."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import parse_customer_kind, parse_person_name, parse_yes_no
+from actions.codes import CodeStep
+from actions.flow import FlowForm, Invalid, Reply, say
+from actions.session import ACCOUNT_SLOT
+from backend import accounts
+from backend.bootstrap import unit_of_work
+from backend.masking import mask_email
+from backend.models import CustomerKind
+from backend.parsing import find_fiscal_code, find_mobile, find_vat_number
+from backend.settings import get_settings
+from backend.validators import validate_email, validate_password
+
+PENDING_ACCOUNT = "registrazione_account"
+
+
+class ValidateRegistrationForm(FlowForm):
+    form = "registrazione_form"
+    free_text = frozenset({"registrazione_nome"})
+    private_slots = (PENDING_ACCOUNT,)
+
+    def step_registrazione_tipo(self, text: str, tracker: Tracker) -> Reply:
+        return Reply({"registrazione_tipo": parse_customer_kind(text)})
+
+    def step_registrazione_nome(self, text: str, tracker: Tracker) -> Reply:
+        if tracker.get_slot("registrazione_tipo") == CustomerKind.COMPANY:
+            if len(text) < 2 or "?" in text:
+                raise Invalid("Scrivi la ragione sociale dell'azienda, ad esempio «Rossi S.r.l.».")
+            return Reply({"registrazione_nome": text})
+        first, last = parse_person_name(text)
+        return Reply({"registrazione_nome": f"{first}|{last}"})
+
+    def step_registrazione_codice_fiscale(self, text: str, tracker: Tracker) -> Reply:
+        if tracker.get_slot("registrazione_tipo") == CustomerKind.COMPANY:
+            number = find_vat_number(text) or find_fiscal_code(text)
+            reason = "La Partita IVA non è valida: controlla le 11 cifre."
+        else:
+            number = find_fiscal_code(text)
+            reason = (
+                "Il Codice Fiscale non è valido: controlla i 16 caratteri "
+                "(li trovi sulla tessera sanitaria)."
+            )
+        if number is None:
+            raise Invalid(reason)
+        return Reply({"registrazione_codice_fiscale": number})
+
+    def step_registrazione_email(self, text: str, tracker: Tracker) -> Reply:
+        return Reply({"registrazione_email": validate_email(_first_word_with_at(text))})
+
+    def step_registrazione_cellulare(self, text: str, tracker: Tracker) -> Reply:
+        mobile = find_mobile(text)
+        if mobile is None:
+            raise Invalid(
+                "Serve un numero di cellulare italiano, ad esempio 333 123 4567: "
+                "i numeri fissi e quelli esteri non possono ricevere il codice."
+            )
+        first, last, company = _holder_names(tracker)
+        account_id = accounts.start_registration(
+            unit_of_work(),
+            fiscal_id=tracker.get_slot("registrazione_codice_fiscale"),
+            email=tracker.get_slot("registrazione_email"),
+            mobile=mobile,
+            first_name=first,
+            last_name=last,
+            company_name=company,
+        )
+        return Reply(
+            {"registrazione_cellulare": mobile, PENDING_ACCOUNT: account_id},
+            [say("utter_codice_sms_inviato", finale=mobile[-2:])],
+        )
+
+    def step_registrazione_sms_otp(self, text: str, tracker: Tracker) -> Reply:
+        return REGISTRATION_SMS.check(text, tracker, "registrazione_sms_otp")
+
+    def step_registrazione_email_otp(self, text: str, tracker: Tracker) -> Reply:
+        return REGISTRATION_EMAIL.check(text, tracker, "registrazione_email_otp")
+
+    def step_registrazione_clausole(self, text: str, tracker: Tracker) -> Reply:
+        if not parse_yes_no(text):
+            return Reply(messages=[say("utter_registrazione_clausole_rifiutate")], done=True)
+        accounts.accept_clauses(unit_of_work(), tracker.get_slot(PENDING_ACCOUNT))
+        return Reply({"registrazione_clausole": True})
+
+    def step_registrazione_password(self, text: str, tracker: Tracker) -> Reply:
+        account_id = tracker.get_slot(PENDING_ACCOUNT)
+        accounts.set_password(unit_of_work(), account_id, validate_password(text))
+        return Reply(
+            {ACCOUNT_SLOT: account_id},
+            [say("utter_registrazione_completata")],
+            done=True,
+        )
+
+
+def _first_word_with_at(text: str) -> str:
+    """The e-mail inside "la mia mail è mario@esempio.it"."""
+    return next((word.strip(".,;:!?<>()") for word in text.split() if "@" in word), text)
+
+
+def _holder_names(tracker: Tracker) -> tuple[str, str, str]:
+    name = tracker.get_slot("registrazione_nome") or ""
+    if tracker.get_slot("registrazione_tipo") == CustomerKind.COMPANY:
+        return "", "", name
+    first, _, last = name.partition("|")
+    return first, last, ""
+
+
+def _resend_registration_code(tracker: Tracker) -> None:
+    accounts.resend_registration_code(unit_of_work(), tracker.get_slot(PENDING_ACCOUNT))
+
+
+def _verify_mobile(tracker: Tracker, code: str) -> Reply:
+    uow = unit_of_work()
+    accounts.verify_mobile(uow, tracker.get_slot(PENDING_ACCOUNT), code)
+    email = tracker.get_slot("registrazione_email")
+    return Reply(messages=[say("utter_codice_email_inviato", email=mask_email(email))])
+
+
+def _verify_email(tracker: Tracker, code: str) -> Reply:
+    accounts.verify_email(unit_of_work(), tracker.get_slot(PENDING_ACCOUNT), code)
+    return Reply(messages=[say(text="E-mail verificata.")])
+
+
+REGISTRATION_SMS = CodeStep(_verify_mobile, _resend_registration_code, channel="sms")
+REGISTRATION_EMAIL = CodeStep(_verify_email, _resend_registration_code, channel="email")
+
+
+class ActionAskClauses(Action):
+    """Shows the legal clauses as a link with accept and decline buttons."""
+
+    def name(self) -> str:
+        return "action_ask_registrazione_clausole"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            text=(
+                f"Leggi le clausole legali del portale: {get_settings().clauses_url}\nLe accetti?"
+            ),
+            buttons=[
+                {"title": "Accetto", "payload": "accetto"},
+                {"title": "Non accetto", "payload": "non accetto"},
+            ],
+        )
+        return []
