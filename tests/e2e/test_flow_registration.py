@@ -1,6 +1,7 @@
 """Registration over REST with the real servers: the codes are read from the outbox."""
 
 import pytest
+
 from backend.models import AccountStatus
 from tests.tools.stack import said
 
