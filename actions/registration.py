@@ -9,8 +9,7 @@ from actions.answers import parse_customer_kind, parse_person_name, parse_yes_no
 from actions.codes import CodeStep
 from actions.flow import FlowForm, Invalid, Reply, say
 from actions.session import ACCOUNT_SLOT
-from backend import accounts
-from backend.bootstrap import unit_of_work
+from backend import accounts, bootstrap
 from backend.masking import mask_email
 from backend.models import CustomerKind
 from backend.parsing import find_fiscal_code, find_mobile, find_vat_number
@@ -62,7 +61,7 @@ class ValidateRegistrationForm(FlowForm):
             )
         first, last, company = _holder_names(tracker)
         account_id = accounts.start_registration(
-            unit_of_work(),
+            bootstrap.unit_of_work(),
             fiscal_id=tracker.get_slot("registrazione_codice_fiscale"),
             email=tracker.get_slot("registrazione_email"),
             mobile=mobile,
@@ -84,12 +83,12 @@ class ValidateRegistrationForm(FlowForm):
     def step_registrazione_clausole(self, text: str, tracker: Tracker) -> Reply:
         if not parse_yes_no(text):
             return Reply(messages=[say("utter_registrazione_clausole_rifiutate")], done=True)
-        accounts.accept_clauses(unit_of_work(), tracker.get_slot(PENDING_ACCOUNT))
+        accounts.accept_clauses(bootstrap.unit_of_work(), tracker.get_slot(PENDING_ACCOUNT))
         return Reply({"registrazione_clausole": True})
 
     def step_registrazione_password(self, text: str, tracker: Tracker) -> Reply:
         account_id = tracker.get_slot(PENDING_ACCOUNT)
-        accounts.set_password(unit_of_work(), account_id, validate_password(text))
+        accounts.set_password(bootstrap.unit_of_work(), account_id, validate_password(text))
         return Reply(
             {ACCOUNT_SLOT: account_id},
             [say("utter_registrazione_completata")],
@@ -111,18 +110,18 @@ def _holder_names(tracker: Tracker) -> tuple[str, str, str]:
 
 
 def _resend_registration_code(tracker: Tracker) -> None:
-    accounts.resend_registration_code(unit_of_work(), tracker.get_slot(PENDING_ACCOUNT))
+    accounts.resend_registration_code(bootstrap.unit_of_work(), tracker.get_slot(PENDING_ACCOUNT))
 
 
 def _verify_mobile(tracker: Tracker, code: str) -> Reply:
-    uow = unit_of_work()
+    uow = bootstrap.unit_of_work()
     accounts.verify_mobile(uow, tracker.get_slot(PENDING_ACCOUNT), code)
     email = tracker.get_slot("registrazione_email")
     return Reply(messages=[say("utter_codice_email_inviato", email=mask_email(email))])
 
 
 def _verify_email(tracker: Tracker, code: str) -> Reply:
-    accounts.verify_email(unit_of_work(), tracker.get_slot(PENDING_ACCOUNT), code)
+    accounts.verify_email(bootstrap.unit_of_work(), tracker.get_slot(PENDING_ACCOUNT), code)
     return Reply(messages=[say(text="E-mail verificata.")])
 
 

@@ -11,8 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flow import FlowForm, Reply, say
-from backend import accounts
-from backend.bootstrap import unit_of_work
+from backend import accounts, bootstrap
 from backend.validators import validate_email
 
 ACCOUNT_SLOT = "account"
@@ -36,7 +35,7 @@ class LoginSteps(FlowForm):
         return Reply({"accesso_email": validate_email(text)})
 
     def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
-        account = accounts.login(unit_of_work(), tracker.get_slot("accesso_email"), text)
+        account = accounts.login(bootstrap.unit_of_work(), tracker.get_slot("accesso_email"), text)
         return Reply(
             {"accesso_password": SKIPPED, ACCOUNT_SLOT: account},
             [say("utter_accesso_riuscito")],

@@ -1,0 +1,76 @@
+"""Fixtures of the action tests: trackers as Rasa sends them, the backend as a fake."""
+
+import asyncio
+import inspect
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from backend import bootstrap
+from backend.clock import ManualClock
+from tests.tools import ROOT
+from tests.unit.backend.backend_fakes import FakeUnitOfWork, fast_settings
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text())
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def uow(monkeypatch, clock) -> FakeUnitOfWork:
+    """The backend every action reaches through ``bootstrap.unit_of_work()``."""
+    fake = FakeUnitOfWork(fast_settings(), clock)
+    monkeypatch.setattr(bootstrap, "unit_of_work", lambda settings=None: fake)
+    return fake
+
+
+def tracker(
+    text: str = "",
+    *,
+    slots: dict[str, Any] | None = None,
+    intent: str = "inform",
+    confidence: float = 0.9,
+    form: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Tracker:
+    """The tracker Rasa sends after the user wrote ``text`` (during ``form`` if given)."""
+    return Tracker.from_dict(
+        {
+            "sender_id": "u1",
+            "slots": slots or {},
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent, "confidence": confidence},
+                "entities": [],
+                "metadata": metadata or {},
+            },
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": form} if form else {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+@pytest.fixture
+def run(domain):
+    """Runs an action; returns its events and the messages it sent."""
+
+    def run_action(action: Action, on: Tracker) -> tuple[list[dict], list[dict]]:
+        dispatcher = CollectingDispatcher()
+        events = action.run(dispatcher, on, domain)
+        if inspect.iscoroutine(events):
+            events = asyncio.run(events)
+        return events, dispatcher.messages
+
+    return run_action

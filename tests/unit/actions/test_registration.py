@@ -1,0 +1,101 @@
+"""Registration steps against the fake backend: exact events, messages and stored state."""
+
+from rasa_sdk.events import SlotSet
+
+from actions.registration import ActionAskClauses, ValidateRegistrationForm
+from backend.models import AccountStatus
+from tests.unit.actions.conftest import tracker
+
+FORM = "registrazione_form"
+PERSON = {
+    "registrazione_tipo": "person",
+    "registrazione_nome": "Anna Maria|De Santis",
+    "registrazione_codice_fiscale": "DSNNMR85M41F205G",
+    "registrazione_email": "anna@example.it",
+}
+
+
+def asked(slot: str, text: str, **slots):
+    return tracker(text, slots={"requested_slot": slot, **PERSON, **slots}, form=FORM)
+
+
+def start(run, uow) -> int:
+    events, _ = run(ValidateRegistrationForm(), asked("registrazione_cellulare", "347 111 2233"))
+    return next(e["value"] for e in events if e["name"] == "registrazione_account")
+
+
+def test_the_mobile_step_starts_the_registration_and_texts_a_code(run, uow):
+    events, messages = run(
+        ValidateRegistrationForm(),
+        asked("registrazione_cellulare", "il mio cell è +39 347 111 2233"),
+    )
+    account = uow.accounts.first(email="anna@example.it")
+    assert events == [
+        SlotSet("tentativi", 0),
+        SlotSet("registrazione_cellulare", "+393471112233"),
+        SlotSet("registrazione_account", account.id),
+    ]
+    assert messages[0]["response"] == "utter_codice_sms_inviato"
+    assert messages[0]["finale"] == "33"
+    assert (account.first_name, account.last_name) == ("Anna Maria", "De Santis")
+    assert len(uow.last_code("+393471112233")) == 6
+
+
+def test_a_landline_is_refused_and_nothing_is_stored(run, uow):
+    events, messages = run(
+        ValidateRegistrationForm(), asked("registrazione_cellulare", "06 1234 5678")
+    )
+    assert events == [SlotSet("tentativi", 1)]
+    assert "cellulare italiano" in messages[0]["text"]
+    assert uow.accounts.find() == []
+
+
+def test_a_pec_is_refused_with_the_reason(run, uow):
+    on = asked("registrazione_email", "mario@pec.it", registrazione_email=None)
+    events, messages = run(ValidateRegistrationForm(), on)
+    assert events == [SlotSet("tentativi", 1)] and "PEC" in messages[0]["text"]
+
+
+def test_a_wrong_code_tells_the_tries_left_and_offers_a_new_code(run, uow):
+    account = start(run, uow)
+    on = asked("registrazione_sms_otp", "000000", registrazione_account=account)
+    events, messages = run(ValidateRegistrationForm(), on)
+    assert events == [SlotSet("tentativi", 0)]  # the backend counts code tries, not the flow
+    assert messages[0]["text"] == "Il codice non è corretto. Ti restano 4 tentativi."
+    assert messages[0]["buttons"][0]["title"] == "Inviami un nuovo codice"
+
+
+def test_the_right_code_is_never_kept_in_a_slot(run, uow):
+    account = start(run, uow)
+    code = uow.last_code("+393471112233")
+    on = asked("registrazione_sms_otp", f"ecco il codice {code}", registrazione_account=account)
+    events, messages = run(ValidateRegistrationForm(), on)
+    assert SlotSet("registrazione_sms_otp", "verificato") in events
+    assert code not in str(events)
+    assert messages[0]["response"] == "utter_codice_email_inviato"
+    assert uow.accounts.get(account).status == AccountStatus.EMAIL_PENDING
+
+
+def test_a_code_that_did_not_arrive_is_resent_at_most_once_a_minute(run, uow, clock):
+    account = start(run, uow)
+    on = asked("registrazione_sms_otp", "non mi è arrivato", registrazione_account=account)
+    _, messages = run(ValidateRegistrationForm(), on)
+    assert "attendi un minuto" in messages[0]["text"]
+    assert messages[1]["response"] == "utter_consigli_codice_sms"
+    clock.advance(seconds=61)
+    _, messages = run(ValidateRegistrationForm(), on)
+    assert messages[0]["response"] == "utter_codice_reinviato"
+    assert len(uow.messages_to("+393471112233")) == 2
+
+
+def test_declining_the_clauses_ends_the_flow(run, uow):
+    on = asked("registrazione_clausole", "non accetto")
+    events, messages = run(ValidateRegistrationForm(), on)
+    assert messages[0]["response"] == "utter_registrazione_clausole_rifiutate"
+    assert events[-1] == SlotSet("requested_slot", None)
+
+
+def test_the_clauses_are_a_link_with_accept_and_decline(run):
+    _, messages = run(ActionAskClauses(), asked("registrazione_clausole", ""))
+    assert "http" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["accetto", "non accetto"]
