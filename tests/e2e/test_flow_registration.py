@@ -38,3 +38,18 @@ def test_a_person_registers_in_the_chat_and_ends_logged_in(chat, code_for, uow, 
     tracker = stack.tracker_bytes()
     for secret in ("Sportello#2024", sms_code, email_code):
         assert secret.encode() not in tracker
+
+
+def test_a_customer_logs_in_and_out(chat, logged_in):
+    assert "Hai già effettuato l'accesso" in said(chat("login"))
+    assert "Sei uscito" in said(chat("esci"))
+    assert "Non hai effettuato l'accesso" in said(chat("logout"))
+
+
+def test_a_wrong_password_three_times_offers_help_online(chat, customer):
+    chat("voglio accedere")
+    chat(customer.email)
+    chat("Sbagliata#1")
+    chat("Sbagliata#2")
+    reply = said(chat("Sbagliata#3"))
+    assert "Username o password non corretti" in reply and "803.500" in reply
