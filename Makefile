@@ -59,6 +59,7 @@ eval: $(RASA_VENV)/.installed $(VENV)/.installed ## NLU cross-validation of the 
 
 bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start-up, training) and the backend
 	$(PY) -m tests.bench.stack
+	$(PY) -m tests.bench.flows
 	$(PY) -m tests.bench.backend
 
 lint: $(VENV)/.installed ## Static checks

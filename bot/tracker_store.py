@@ -34,6 +34,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+import bot.remote_actions  # noqa: F401  (speeds up every custom action; see the module)
 from bot.secrets import REDACTED, is_secret_slot
 
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'tracker.db'}"
