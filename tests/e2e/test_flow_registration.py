@@ -53,3 +53,50 @@ def test_a_wrong_password_three_times_offers_help_online(chat, customer):
     chat("Sbagliata#2")
     reply = said(chat("Sbagliata#3"))
     assert "Username o password non corretti" in reply and "803.500" in reply
+
+
+def start_person(chat) -> None:
+    chat("voglio registrarmi")
+    chat("persona fisica")
+    chat("Luca Verdi")
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        (["RSSMRA80A01H501X"], "Codice Fiscale non è valido"),
+        (["VRDLCU80A01H501G", "luca@legalmail.it"], "PEC"),
+        (["VRDLCU80A01H501G", "luca.verdi@example.it", "+44 7700 900123"], "cellulare italiano"),
+        (["VRDLCU80A01H501G", "luca.verdi@example.it", "02 1234 5678"], "cellulare italiano"),
+    ],
+    ids=["invalid fiscal code", "PEC", "foreign number", "landline"],
+)
+def test_bad_data_is_reasked_with_the_reason_and_stores_nothing(chat, uow, answers, reason):
+    start_person(chat)
+    *before, bad = answers
+    for answer in before:
+        chat(answer)
+    reply = said(chat(bad))
+    assert reason in reply
+    with uow() as work:
+        assert work.accounts.first(fiscal_code="VRDLCU80A01H501G") is None
+
+
+def test_three_bad_answers_end_the_flow_with_help_online_and_it_can_start_again(chat):
+    start_person(chat)
+    chat("non me lo ricordo")
+    chat("RSSMRA80A01H501X")
+    reply = said(chat("boh"))
+    assert "Help OnLine" in reply and "803.500" in reply
+    assert "persona fisica o come azienda" in said(chat("voglio registrarmi"))
+
+
+def test_no_secret_reaches_the_logs(chat, code_for, stack):
+    chat("voglio registrarmi")
+    for answer in ("azienda", "Verdi Energia S.r.l.", "01114601006", "info@verdienergia.it"):
+        chat(answer)
+    chat("333 765 4321")
+    code = code_for("+393337654321")
+    chat(code)
+    logs = b"".join(path.read_bytes() for path in stack.workdir.glob("*.log"))
+    assert code.encode() not in logs
