@@ -38,7 +38,10 @@
         body: JSON.stringify({ sender, message }),
       });
       if (!response.ok) throw new Error(response.statusText);
-      for (const reply of await response.json()) show("bot", reply.text || "", reply.buttons || []);
+      const replies = await response.json();
+      // The bot asks for a password or a code with a custom payload: mask the next answer.
+      input.type = replies.some((reply) => reply.custom?.input === "segreto") ? "password" : "text";
+      for (const reply of replies.filter((reply) => reply.text)) show("bot", reply.text, reply.buttons || []);
     } catch {
       show("bot", "Non riesco a contattare l'assistente in questo momento. Riprova tra poco oppure chiama il numero verde 803.500.");
     }
@@ -49,7 +52,7 @@
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    send(text);
+    send(text, input.type === "password" ? "••••••" : text); // a secret is never echoed
   });
 
   send("/greet", "Ciao");
