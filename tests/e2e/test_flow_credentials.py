@@ -204,3 +204,13 @@ def test_without_a_validated_mobile_the_username_cannot_change_here(chat, custom
     start_username(chat, customer)
     reply = chat("no")
     assert "803.500" in said(reply) and "Richiamatemi" in buttons(reply)
+
+
+def test_a_question_mid_flow_is_answered_and_the_flow_goes_on(chat, customer, code_for, uow):
+    start_reset(chat, customer.email)
+    reply = said(chat("ma quanto dura il codice che mi hai mandato?"))
+    assert "30 minuti" in reply and "codice di 6 cifre" in reply
+    assert "Codice corretto" in said(chat(code_for(customer.email)))
+    assert "Ok, ho annullato" in said(chat("annulla"))
+    with uow() as work:
+        assert work.accounts.get(customer.id).password_changed_at is None
