@@ -7,6 +7,7 @@ conversation, so the code is never kept for the later step.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from rasa_sdk import Tracker
 
@@ -23,6 +24,7 @@ from backend.validators import validate_email
 # A wrong code, whether the account exists or not: these are counted in the conversation.
 _WRONG = {codes.WRONG_CODE, codes.TOO_MANY_TRIES}
 EXHAUSTED = "Hai esaurito i tentativi: richiedi un nuovo codice."
+TOO_SOON = "Hai appena richiesto un codice: attendi un minuto prima di chiederne un altro."
 HELP_BUTTONS = [
     {"title": "Richiamatemi", "payload": "/richiedi_richiamata"},
     {"title": "Numero verde", "payload": "/info_numero_verde"},
@@ -32,15 +34,15 @@ HELP_BUTTONS = [
 @dataclass(frozen=True)
 class NeutralCodeStep(CodeStep):
     """A code step for users not logged in: ``counter`` is the slot with this
-    conversation's wrong codes, so the tries left never tell whether the account exists."""
+    conversation's wrong codes and ``sent_at`` the one with when it last asked for a code,
+    so neither the tries left nor the resend limit tell whether the account exists."""
 
     counter: str = ""
+    sent_at: str = ""
 
     def check(self, text: str, tracker: Tracker, slot: str) -> Reply:
         if _RESEND.search(text):
-            reply = self._resend(tracker)
-            reply.slots = {self.counter: 0}
-            return reply
+            return self._resend_once_a_minute(tracker)
         match = _CODE.search(text)
         if match is None:
             raise Invalid("Il codice è di 6 cifre: copialo dal messaggio che ti ho inviato.")
@@ -66,6 +68,22 @@ class NeutralCodeStep(CodeStep):
             reply.slots = {slot: "verificato", **reply.slots}
         return reply
 
+    def _resend_once_a_minute(self, tracker: Tracker) -> Reply:
+        now = bootstrap.unit_of_work().now()
+        last = tracker.get_slot(self.sent_at)
+        wait = timedelta(seconds=get_settings().code_resend_seconds)
+        if last and now - datetime.fromisoformat(last) < wait:
+            advice = say(f"utter_consigli_codice_{self.channel}")
+            return Reply(messages=[say(text=TOO_SOON), advice])
+        reply = self._resend(tracker)
+        reply.slots = {self.counter: 0, self.sent_at: now.isoformat()}
+        return reply
+
+
+def code_sent(uow) -> str:
+    """What a ``sent_at`` slot holds: when the conversation asked for a code."""
+    return uow.now().isoformat()
+
 
 def _rejected(reason: str) -> Reply:
     return Reply(messages=[say(text=reason, buttons=[RESEND_BUTTON])])
@@ -86,6 +104,7 @@ def _ended(reason: str) -> Reply:
 
 RESET_EMAIL = "recupero_password_email"
 RESET_WRONG_CODES = "recupero_password_errori"
+RESET_SENT_AT = "recupero_password_inviato"
 
 
 def _request_reset_code(tracker: Tracker) -> None:
@@ -103,7 +122,11 @@ def _verify_reset_code(tracker: Tracker, code: str) -> Reply:
 
 
 RESET_CODE = NeutralCodeStep(
-    _verify_reset_code, _request_reset_code, channel="email", counter=RESET_WRONG_CODES
+    _verify_reset_code,
+    _request_reset_code,
+    channel="email",
+    counter=RESET_WRONG_CODES,
+    sent_at=RESET_SENT_AT,
 )
 
 
@@ -111,13 +134,13 @@ class ValidatePasswordResetForm(FlowForm):
     """ "Ho dimenticato la password": e-mail, code by e-mail, new password."""
 
     form = "recupero_password_form"
-    private_slots = (RESET_WRONG_CODES,)
+    private_slots = (RESET_WRONG_CODES, RESET_SENT_AT)
 
     def step_recupero_password_email(self, text: str, tracker: Tracker) -> Reply:
-        email = _email_in(text)
-        accounts.request_password_reset(bootstrap.unit_of_work(), email)
+        email, uow = _email_in(text), bootstrap.unit_of_work()
+        accounts.request_password_reset(uow, email)
         return Reply(
-            {RESET_EMAIL: email, RESET_WRONG_CODES: 0},
+            {RESET_EMAIL: email, RESET_WRONG_CODES: 0, RESET_SENT_AT: code_sent(uow)},
             [say("utter_recupero_password_codice_inviato")],
         )
 
@@ -139,6 +162,7 @@ class ValidatePasswordResetForm(FlowForm):
 USERNAME_KIND = "recupero_username_tipo"
 USERNAME_FISCAL_ID = "recupero_username_codice_fiscale"
 USERNAME_WRONG_CODES = "recupero_username_errori"
+USERNAME_SENT_AT = "recupero_username_inviato"
 
 
 def _request_username_code(tracker: Tracker) -> None:
@@ -153,7 +177,11 @@ def _verify_username_code(tracker: Tracker, code: str) -> Reply:
 
 
 USERNAME_CODE = NeutralCodeStep(
-    _verify_username_code, _request_username_code, channel="sms", counter=USERNAME_WRONG_CODES
+    _verify_username_code,
+    _request_username_code,
+    channel="sms",
+    counter=USERNAME_WRONG_CODES,
+    sent_at=USERNAME_SENT_AT,
 )
 
 
@@ -161,7 +189,7 @@ class ValidateUsernameRecoveryForm(FlowForm):
     """ "Ho dimenticato la username": fiscal data, masked e-mail, and a change if it is old."""
 
     form = "recupero_username_form"
-    private_slots = (USERNAME_WRONG_CODES,)
+    private_slots = (USERNAME_WRONG_CODES, USERNAME_SENT_AT)
 
     def step_recupero_username_tipo(self, text: str, tracker: Tracker) -> Reply:
         return Reply({USERNAME_KIND: parse_customer_kind(text)})
@@ -187,14 +215,17 @@ class ValidateUsernameRecoveryForm(FlowForm):
     def step_recupero_username_conferma(self, text: str, tracker: Tracker) -> Reply:
         if parse_yes_no(text):
             return Reply(messages=[say("utter_recupero_username_accedi")], done=True)
+        uow = bootstrap.unit_of_work()
         try:
-            masked = accounts.request_username_change(
-                bootstrap.unit_of_work(), tracker.get_slot(USERNAME_FISCAL_ID)
-            )
+            masked = accounts.request_username_change(uow, tracker.get_slot(USERNAME_FISCAL_ID))
         except NotAllowed as refused:  # no validated mobile: Help OnLine or 803.500
             return _ended(refused.message_it)
         return Reply(
-            {"recupero_username_conferma": "no", USERNAME_WRONG_CODES: 0},
+            {
+                "recupero_username_conferma": "no",
+                USERNAME_WRONG_CODES: 0,
+                USERNAME_SENT_AT: code_sent(uow),
+            },
             [say("utter_codice_sms_inviato", finale=masked[-2:])],
         )
 

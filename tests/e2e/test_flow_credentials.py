@@ -1,11 +1,13 @@
 """Login by code, password reset and username recovery over REST with the real servers."""
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
 import pytest
 
+from backend.clock import utcnow
 from backend.models import CodePurpose
 from backend.passwords import verify_password
 from tests.tools.stack import said, say
@@ -15,12 +17,36 @@ pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "Nuova#Password2"
 
 
+@dataclass(frozen=True)
+class Conversation:
+    """A conversation whose id the test knows: call it with a message like ``chat``."""
+
+    client: httpx.Client
+    rasa_url: str
+    sender: str = field(default_factory=lambda: f"e2e-{uuid.uuid4()}")
+
+    def __call__(self, text: str) -> list[dict]:
+        return say(self.client, self.rasa_url, self.sender, text)
+
+    def rewind(self, slot: str, minutes: int) -> None:
+        """Moves the conversation's record of when it asked for a code back in time."""
+        when = (utcnow() - timedelta(minutes=minutes)).isoformat()
+        url = f"{self.rasa_url}/conversations/{self.sender}/tracker/events"
+        event = {"event": "slot", "name": slot, "value": when}
+        self.client.post(url, json=[event], timeout=30).raise_for_status()
+
+
+@pytest.fixture
+def conversation(stack):
+    with httpx.Client() as client:
+        yield Conversation(client, stack.rasa_url)
+
+
 @pytest.fixture
 def other_chat(stack):
     """A second conversation, e.g. to compare what two users are told."""
-    sender = f"e2e-{uuid.uuid4()}"
     with httpx.Client() as client:
-        yield lambda text: say(client, stack.rasa_url, sender, text)
+        yield Conversation(client, stack.rasa_url)
 
 
 def shown(replies: list[dict]) -> list[dict]:
@@ -111,9 +137,11 @@ def test_an_unknown_email_gets_the_same_replies(chat, other_chat, customer, code
         replies.append(shown(talk("non mi è arrivato")))
     assert known == unknown
     assert "Ti restano 4 tentativi" in said(known[2])
+    assert "attendi un minuto" in said(known[3])
 
 
-def test_an_expired_code_offers_a_new_one(chat, customer, code_for, uow):
+def test_an_expired_code_offers_a_new_one(conversation, customer, code_for, uow):
+    chat = conversation
     start_reset(chat, customer.email)
     old = code_for(customer.email)
     with uow() as work:  # as if the code had been sent 31 minutes ago
@@ -121,6 +149,7 @@ def test_an_expired_code_offers_a_new_one(chat, customer, code_for, uow):
         row.created_at -= timedelta(minutes=31)
         row.expires_at -= timedelta(minutes=31)
         work.commit()
+    chat.rewind("recupero_password_inviato", minutes=31)
     reply = chat(old)
     assert "scaduto" in said(reply) and "Inviami un nuovo codice" in buttons(reply)
     assert "Ti ho inviato un nuovo codice" in said(chat("inviami un nuovo codice"))

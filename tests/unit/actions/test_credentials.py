@@ -4,7 +4,11 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.codes import RESEND_BUTTON
-from actions.credentials import ValidatePasswordResetForm, ValidateUsernameRecoveryForm
+from actions.credentials import (
+    TOO_SOON,
+    ValidatePasswordResetForm,
+    ValidateUsernameRecoveryForm,
+)
 from backend.passwords import verify_password
 from tests.unit.actions.conftest import tracker
 from tests.unit.backend.backend_fakes import add_active_account
@@ -14,11 +18,13 @@ CF = "RSSMRA85T10A562S"
 MOBILE = "+393331234567"
 RESET = "recupero_password_form"
 USERNAME = "recupero_username_form"
+START = "2026-03-02T09:00:00"  # the fake clock's time
 RESET_SLOTS = [
     "recupero_password_email",
     "recupero_password_email_otp",
     "recupero_password_nuova_password",
     "recupero_password_errori",
+    "recupero_password_inviato",
 ]
 USERNAME_SLOTS = [
     "recupero_username_tipo",
@@ -27,6 +33,7 @@ USERNAME_SLOTS = [
     "recupero_username_sms_otp",
     "recupero_username_nuova_email",
     "recupero_username_errori",
+    "recupero_username_inviato",
 ]
 
 
@@ -76,6 +83,7 @@ def test_the_email_step_sends_a_code_and_says_so_neutrally(run, uow, account):
         SlotSet("tentativi", 0),
         SlotSet("recupero_password_email", EMAIL),
         SlotSet("recupero_password_errori", 0),
+        SlotSet("recupero_password_inviato", START),
     ]
     assert sent(messages) == [{"response": "utter_recupero_password_codice_inviato"}]
     assert len(uow.last_code(EMAIL)) == 6
@@ -87,6 +95,7 @@ def test_an_unknown_email_gets_the_same_reply_and_nothing_is_sent(run, uow, acco
         SlotSet("tentativi", 0),
         SlotSet("recupero_password_email", "nessuno@example.it"),
         SlotSet("recupero_password_errori", 0),
+        SlotSet("recupero_password_inviato", START),
     ]
     assert sent(messages) == [{"response": "utter_recupero_password_codice_inviato"}]
     assert uow.outbox.find() == []
@@ -154,14 +163,44 @@ def test_an_expired_code_offers_a_new_one(run, uow, account, clock):
             "buttons": [RESEND_BUTTON],
         }
     ]
-    on = reset("recupero_password_email_otp", "inviami un nuovo codice", recupero_password_errori=2)
+    on = reset(
+        "recupero_password_email_otp",
+        "inviami un nuovo codice",
+        recupero_password_errori=2,
+        recupero_password_inviato=START,
+    )
     events, messages = run(ValidatePasswordResetForm(), on)
-    assert events == [SlotSet("tentativi", 0), SlotSet("recupero_password_errori", 0)]
+    assert events == [
+        SlotSet("tentativi", 0),
+        SlotSet("recupero_password_errori", 0),
+        SlotSet("recupero_password_inviato", "2026-03-02T09:31:00"),
+    ]
     assert sent(messages) == [
         {"response": "utter_codice_reinviato"},
         {"response": "utter_consigli_codice_email"},
     ]
     assert uow.last_code(EMAIL) != code
+
+
+def test_a_new_code_is_sent_at_most_once_a_minute_alike_for_unknown_accounts(
+    run, uow, account, clock
+):
+    reset_code_sent(run)
+    clock.advance(seconds=30)
+    for email in (EMAIL, "nessuno@example.it"):
+        on = reset(
+            "recupero_password_email_otp",
+            "non mi è arrivato",
+            recupero_password_email=email,
+            recupero_password_inviato=START,
+        )
+        events, messages = run(ValidatePasswordResetForm(), on)
+        assert events == [SlotSet("tentativi", 0)]
+        assert sent(messages) == [
+            {"text": TOO_SOON},
+            {"response": "utter_consigli_codice_email"},
+        ]
+    assert len(uow.messages_to(EMAIL)) == 1
 
 
 def test_a_password_changed_today_ends_the_flow_at_the_code(run, uow, account, clock):
@@ -259,6 +298,7 @@ def test_an_old_email_texts_a_code_to_the_validated_mobile(run, uow, account):
         SlotSet("tentativi", 0),
         SlotSet("recupero_username_conferma", "no"),
         SlotSet("recupero_username_errori", 0),
+        SlotSet("recupero_username_inviato", START),
     ]
     assert sent(messages) == [{"response": "utter_codice_sms_inviato", "finale": "67"}]
     assert len(uow.last_code(MOBILE)) == 6
