@@ -47,9 +47,12 @@ class NeutralCodeStep(CodeStep):
         if match is None:
             raise Invalid("Il codice è di 6 cifre: copialo dal messaggio che ti ho inviato.")
         wrong = int(tracker.get_slot(self.counter) or 0)
-        allowed = get_settings().code_max_attempts
+        settings = get_settings()
+        allowed = settings.code_max_attempts
         if wrong >= allowed:
             return _rejected(EXHAUSTED)
+        if self._since_sent(tracker) >= timedelta(minutes=settings.code_ttl_minutes):
+            return _rejected(codes.EXPIRED)  # known by the conversation, for any account
         try:
             reply = self.verify(tracker, "".join(match.groups()))
         except CodeRejected as rejected:
@@ -68,15 +71,20 @@ class NeutralCodeStep(CodeStep):
             reply.slots = {slot: "verificato", **reply.slots}
         return reply
 
+    def _since_sent(self, tracker: Tracker) -> timedelta:
+        """How long ago this conversation asked for the code (zero when it does not know)."""
+        sent = tracker.get_slot(self.sent_at)
+        if not sent:
+            return timedelta(0)
+        return bootstrap.unit_of_work().now() - datetime.fromisoformat(sent)
+
     def _resend_once_a_minute(self, tracker: Tracker) -> Reply:
-        now = bootstrap.unit_of_work().now()
-        last = tracker.get_slot(self.sent_at)
         wait = timedelta(seconds=get_settings().code_resend_seconds)
-        if last and now - datetime.fromisoformat(last) < wait:
+        if tracker.get_slot(self.sent_at) and self._since_sent(tracker) < wait:
             advice = say(f"utter_consigli_codice_{self.channel}")
             return Reply(messages=[say(text=TOO_SOON), advice])
         reply = self._resend(tracker)
-        reply.slots = {self.counter: 0, self.sent_at: now.isoformat()}
+        reply.slots = {self.counter: 0, self.sent_at: code_sent(bootstrap.unit_of_work())}
         return reply
 
 

@@ -33,6 +33,10 @@ from backend.validators import (
 )
 
 WRONG_CREDENTIALS = "Username o password non corretti."
+WRONG_LOGIN_CODE = (
+    "Il codice non è corretto o non è più valido. Controlla l'SMS, oppure scrivi "
+    "«mandami un codice» per riceverne uno nuovo."
+)
 
 
 def _account(uow, account_id: int) -> Account:
@@ -249,9 +253,12 @@ def login_with_code(uow, email: str, code: str) -> int:
     """Return the account id for the code texted by ``request_login_code``."""
     with uow:
         account = _active_by_email(uow, email)
-        if account is None:
-            codes.reject_unknown(uow, code)
-        codes.verify(uow, account.id, CodePurpose.LOGIN, code)
+        try:
+            if account is None:
+                codes.reject_unknown(uow, code)
+            codes.verify(uow, account.id, CodePurpose.LOGIN, code)
+        except CodeRejected:  # wrong, expired or used up: one answer, whoever asks
+            raise CodeRejected(WRONG_LOGIN_CODE) from None
         account.failed_logins = 0
         account.locked_until = None
         audit.record(uow, "login", account.id, method="code")

@@ -16,7 +16,7 @@ def test_login_by_sms_code(database, uow_factory, clock):
     accounts.request_login_code(uow_factory(), EMAIL)
     code = last_code(database, MOBILE)
     assert accounts.login_with_code(uow_factory(), EMAIL, code) == account_id
-    with pytest.raises(CodeRejected, match="già stato usato"):
+    with pytest.raises(CodeRejected, match="non è più valido"):
         accounts.login_with_code(uow_factory(), EMAIL, code)
 
 

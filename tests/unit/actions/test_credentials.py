@@ -182,6 +182,27 @@ def test_an_expired_code_offers_a_new_one(run, uow, account, clock):
     assert uow.last_code(EMAIL) != code
 
 
+def test_after_30_minutes_the_code_is_expired_alike_for_unknown_accounts(run, uow, account, clock):
+    reset_code_sent(run)
+    code = uow.last_code(EMAIL)
+    clock.advance(minutes=30)
+    for email in (EMAIL, "nessuno@example.it"):
+        on = reset(
+            "recupero_password_email_otp",
+            code,
+            recupero_password_email=email,
+            recupero_password_inviato=START,
+        )
+        events, messages = run(ValidatePasswordResetForm(), on)
+        assert events == [SlotSet("tentativi", 0)]
+        assert sent(messages) == [
+            {
+                "text": "Il codice è scaduto o è già stato usato: richiedine uno nuovo.",
+                "buttons": [RESEND_BUTTON],
+            }
+        ]
+
+
 def test_a_new_code_is_sent_at_most_once_a_minute_alike_for_unknown_accounts(
     run, uow, account, clock
 ):

@@ -79,7 +79,7 @@ def test_a_wrong_code_is_reasked_like_a_wrong_password(run, uow, account):
     wrong = f"{(int(uow.last_code(MOBILE)) + 1) % 10**6:06d}"
     events, messages = run(ValidateLoginForm(), password_step(wrong, accesso_codice="richiesto"))
     assert events == [SlotSet("tentativi", 1)]
-    assert messages[0]["text"] == "Il codice non è corretto."
+    assert messages[0]["text"].startswith("Il codice non è corretto o non è più valido.")
 
 
 def test_the_password_still_logs_in(run, uow, account):
