@@ -12,7 +12,7 @@ def test_a_customer_deletes_the_account_with_the_password(chat, uow, logged_in, 
     pod = f"IT001E{logged_in.id % 10**8:08d}"
     supplies.register_pod(uow(), pod, logged_in.fiscal_code, "residential")
     supplies.link_supply(uow(), logged_in.id, pod)
-    reply = said(chat("voglio eliminare il mio profilo"))
+    reply = said(chat("cancella il mio account"))
     assert "definitiva" in reply and f"forniture collegate: 1 ({pod})" in reply
     assert "non è stato eliminato" in said(chat("Sbagliata#1"))
     with uow() as work:

@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 import pytest
-from stdnum.it import iva
+from stdnum import luhn
 
 from backend import practices
 from backend.accounts import add_account
@@ -25,8 +25,8 @@ PASSWORD = "Sportello#2024"
 @pytest.fixture
 def company(uow):
     """A company registered by its new representative, with practices on the old one's account."""
-    digits = f"{random.randrange(10**9, 10**10):010d}"
-    vat, tag = digits + iva.calc_check_digit(digits), uuid.uuid4().hex[:6]
+    digits = f"{random.randrange(10**6, 10**7):07d}001"  # 001: a valid province office
+    vat, tag = digits + luhn.calc_check_digit(digits), uuid.uuid4().hex[:6]
     work = uow()
     with work:
         now = work.now()
