@@ -133,3 +133,10 @@ def test_the_asks_offer_topics_time_bands_and_the_mobile_on_file(run, uow):
     account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
     _, [phone] = run(ActionAskCallbackPhone(), tracker(slots={"account": account}))
     assert phone["buttons"] == [{"title": "Il mio cellulare (…67)", "payload": "+393331234567"}]
+
+
+def test_wherever_the_bot_cannot_help_it_offers_the_callback(domain):
+    for response in ("utter_human_handoff", "utter_default", "utter_out_of_scope"):
+        for variation in domain["responses"][response]:
+            payloads = [button["payload"] for button in variation["buttons"]]
+            assert "/richiedi_richiamata" in payloads, response

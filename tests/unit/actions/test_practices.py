@@ -163,3 +163,21 @@ def test_the_status_shows_requests_and_received_communications(run, uow, company
     practices.decide_transfer(uow, transfer.id, approve=True, note="Documenti in regola")
     _, [message] = run(ValidatePracticeStatusForm(), status)
     assert "completata" in message["text"] and "Spostamento pratiche completato" in message["text"]
+
+
+def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
+    account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
+    slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
+    events, [logged, nothing] = run(
+        ValidateTransferForm(), tracker("Sportello#1", slots=slots, form=FORM)
+    )
+    assert events == [
+        *DONE[:1],
+        SlotSet("accesso_password", "già autenticato"),
+        *DONE[2:-2],
+        SlotSet("tentativi", 0),
+        SlotSet("account", account),
+        SlotSet("requested_slot", None),
+    ]
+    assert logged["response"] == "utter_accesso_riuscito"
+    assert nothing["response"] == "utter_cambio_rappresentante_nessuna_pratica"
