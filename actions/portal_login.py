@@ -2,7 +2,8 @@
 
 The portal signs a short-lived JWT (HS256, key ``PORTAL_JWT_KEY``) whose ``sub`` is the
 account's e-mail or id and which carries an ``exp``; the web widget sends it with every
-message as the metadata ``portal_token``. At the start of each conversation session Rasa
+message and the web app relays it to Rasa as the metadata ``portal_token``, re-signed to last
+a minute (Rasa stores message metadata). At the start of each conversation session Rasa
 runs this ``action_session_start``: it does what Rasa's default does and, when the token of
 the session's first message verifies, fills the ``account`` slot. A missing, forged, expired
 or unknown-account token changes nothing: the user can still log in in the chat.
@@ -62,6 +63,9 @@ class ActionSessionStart(Action):
                 if value is not None and name != SESSION_METADATA_SLOT
             ]
         metadata = tracker.get_slot(SESSION_METADATA_SLOT) or {}
+        if metadata:  # as Rasa's default does, without the token
+            kept = {key: value for key, value in metadata.items() if key != TOKEN_METADATA}
+            events.append(SlotSet(SESSION_METADATA_SLOT, kept))
         account = account_from_token(metadata.get(TOKEN_METADATA), os.environ.get(KEY_VARIABLE))
         if account is not None:
             events.append(SlotSet(ACCOUNT_SLOT, account))

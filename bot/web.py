@@ -44,10 +44,28 @@ BOT_UNREACHABLE = "L'assistente non è raggiungibile in questo momento: riprova 
 TOO_BIG = "Il documento supera la dimensione massima di 5 MB."
 
 
-def portal_token(subject: str, key: str, minutes: int = 30) -> str:
+RELAYED_TOKEN_SECONDS = 60
+
+
+def portal_token(subject: str, key: str, seconds: int = 30 * 60) -> str:
     """What the portal gives the widget for a logged-in user: a short-lived HS256 JWT."""
-    claims = {"sub": subject, "iat": int(time.time()), "exp": int(time.time()) + minutes * 60}
-    return jwt.encode(claims, key, algorithm="HS256")
+    now = int(time.time())
+    return jwt.encode({"sub": subject, "iat": now, "exp": now + seconds}, key, algorithm="HS256")
+
+
+def relay_portal_token(token: object, key: str | None) -> str | None:
+    """The portal's token, checked and re-signed to live a minute, or None when not valid.
+
+    Rasa keeps every message's metadata in its tracker store: what it keeps must not work
+    as a login for the rest of the portal token's life.
+    """
+    if not (isinstance(token, str) and key):
+        return None
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["sub", "exp"]})
+    except jwt.InvalidTokenError:
+        return None
+    return portal_token(str(claims["sub"]), key, RELAYED_TOKEN_SECONDS)
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -130,9 +148,11 @@ class ChatProxy:
             return _error(400, BAD_REQUEST)
         # Only what the bot knows how to use; "canale" tells the flows they talk to the widget.
         forwarded = {"canale": "web"}
-        for key in ("documento", "portal_token"):
-            if isinstance(metadata.get(key), str) and len(metadata[key]) <= 4096:
-                forwarded[key] = metadata[key]
+        if isinstance(metadata.get("documento"), str) and len(metadata["documento"]) <= 200:
+            forwarded["documento"] = metadata["documento"]
+        token = relay_portal_token(metadata.get("portal_token"), os.environ.get("PORTAL_JWT_KEY"))
+        if token:
+            forwarded["portal_token"] = token
         try:
             replies = await self.ask(sender, message_id, text, forwarded)
         except httpx.HTTPError:

@@ -1,9 +1,11 @@
 """The chat widget in real headless Chromium, against the real Rasa, actions and web app."""
 
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -18,13 +20,12 @@ from backend.passwords import hash_password
 from backend.settings import Settings
 from backend.validators import validate_holder
 from tests.tools import ROOT
-from tests.tools.stack import Stack
+from tests.tools.stack import Stack, free_port
 from tests.unit.backend.backend_fakes import make_fiscal_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PORTAL_KEY = "chiave-del-portale-solo-per-i-test-" + "k" * 32
-OTHER_SITE = "http://portale.test"  # a page on another site that embeds the widget
 REPORTS = ROOT / "reports"
 
 
@@ -33,15 +34,49 @@ def launch_chromium(playwright) -> Browser:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+class OtherSite(ThreadingHTTPServer):
+    """Another site on loopback (another origin) whose page embeds the widget."""
+
+    page = "<!doctype html><title>vuota</title>"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _PageHandler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        body = self.server.page.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+def other_site():
+    # On loopback like the web app: Chromium forbids public pages to reach loopback.
+    server = OtherSite(("127.0.0.1", free_port()), _PageHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, other_site):
     """Rasa + actions + web app; the actions and the web app share the portal's key."""
     running = Stack(tmp_path_factory.mktemp("browser-stack"))
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("PORTAL_JWT_KEY", PORTAL_KEY)
             running.start()
-        running.start_web(PORTAL_JWT_KEY=PORTAL_KEY, WIDGET_ORIGINS=OTHER_SITE)
+        running.start_web(PORTAL_JWT_KEY=PORTAL_KEY, WIDGET_ORIGINS=other_site.url)
         yield running
     finally:
         running.stop()

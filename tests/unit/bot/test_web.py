@@ -82,7 +82,21 @@ def test_a_message_reaches_rasa_with_only_the_metadata_the_bot_uses(client, rasa
     assert replies == [{"recipient_id": SENDER, "text": "hai scritto: ciao"}]
     (sent,) = rasa.requests
     assert sent["url"] == "http://rasa.test:5005/webhooks/rest/webhook"
-    assert sent["metadata"] == {"canale": "web", "documento": "12.firma", "portal_token": "a.b.c"}
+    assert sent["metadata"] == {"canale": "web", "documento": "12.firma"}  # bad token dropped
+
+
+def test_the_portal_token_reaches_rasa_re_signed_for_a_minute(client, rasa, monkeypatch):
+    key = "k" * 40
+    monkeypatch.setenv("PORTAL_JWT_KEY", key)
+    portal = web.portal_token("mario.rossi@example.it", key)
+    chat(client, metadata={"portal_token": portal})
+    relayed = rasa.requests[0]["metadata"]["portal_token"]
+    assert relayed != portal  # Rasa stores metadata: what it stores expires in a minute
+    claims = web.jwt.decode(relayed, key, algorithms=["HS256"])
+    assert claims["sub"] == "mario.rossi@example.it" and claims["exp"] - claims["iat"] == 60
+    expired = web.portal_token("mario.rossi@example.it", key, seconds=-10)
+    chat(client, message_id="message-0002", metadata={"portal_token": expired})
+    assert "portal_token" not in rasa.requests[1]["metadata"]
 
 
 def test_a_retried_message_is_answered_again_but_sent_to_the_bot_once(client, rasa):
