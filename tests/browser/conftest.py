@@ -57,7 +57,7 @@ class _PageHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def other_site():
     # On loopback like the web app: Chromium forbids public pages to reach loopback.
     server = OtherSite(("127.0.0.1", free_port()), _PageHandler)
@@ -68,9 +68,12 @@ def other_site():
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory, other_site):
-    """Rasa + actions + web app; the actions and the web app share the portal's key."""
+    """Rasa + actions + web app; the actions and the web app share the portal's key.
+
+    Package scope: stopped once the browser tests are done, before the other suites run.
+    """
     running = Stack(tmp_path_factory.mktemp("browser-stack"))
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -82,7 +85,7 @@ def stack(tmp_path_factory, other_site):
         running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
