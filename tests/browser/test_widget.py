@@ -167,6 +167,24 @@ def test_messages_typed_offline_are_sent_once_when_back(open_widget, stack):
     assert status.inner_text() == ""
 
 
+def test_an_answer_lost_on_the_way_back_does_not_send_the_message_twice(open_widget, stack):
+    widget = open_widget()
+    lost = []
+
+    def lose_the_first_answer(route):
+        if lost:
+            route.continue_()
+        else:
+            lost.append(route.fetch())  # the message reaches the bot…
+            route.abort("connectionreset")  # …but its answer never reaches the page
+
+    widget.page.route("**/api/chat", lose_the_first_answer)
+    assert "Chrome o Firefox" in widget.say("che browser devo usare?")
+    assert lost
+    texts = [event["text"] for event in user_events(stack, widget.sender())]
+    assert texts.count("che browser devo usare?") == 1
+
+
 def test_typing_indicator_while_the_bot_answers(open_widget):
     widget = open_widget()
     held = []
