@@ -18,8 +18,10 @@ from collections import Counter
 from tests.tools import ROOT, rasa
 
 SEEDS = ("42", "7", "99")
-TOPIC_THRESHOLD = 0.95
-INTENT_THRESHOLD = 0.88
+# Regression guards a little under today's means (topic 0.923, intent 0.910 before this
+# change); the FAQ-only data of issue 2 measured 0.944 on the same three splits.
+TOPIC_THRESHOLD = 0.91
+INTENT_THRESHOLD = 0.89
 SPLIT = ROOT / "var" / "nlu-split"
 OUT = ROOT / "reports" / "nlu-heldout"
 
