@@ -84,6 +84,11 @@ async def portal_page(_request: Request) -> HTMLResponse:
     return HTMLResponse(page.replace(" data-token-slot", token))
 
 
+async def clauses_page(_request: Request) -> HTMLResponse:
+    """Where the demo's registration links the legal clauses (``CLAUSES_URL`` in production)."""
+    return HTMLResponse((STATIC / "clausole-legali.html").read_text())
+
+
 class ChatProxy:
     """Forwards widget messages to Rasa's REST channel, once per message id."""
 
@@ -207,6 +212,7 @@ def make_app(
     return Starlette(
         routes=[
             Route("/", portal_page),
+            Route("/clausole-legali", clauses_page),
             Route("/api/chat", proxy.endpoint, methods=["POST"]),
             Route("/api/documenti", upload_document, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

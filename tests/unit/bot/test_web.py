@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from backend import bootstrap, documents
 from backend.clock import ManualClock
+from backend.settings import Settings
 from bot import web
 from tests.unit.backend.backend_fakes import PDF, FakeUnitOfWork, fast_settings
 
@@ -179,3 +180,9 @@ def test_unknown_paths_are_not_found(client):
     assert client.get("/static/../web.py").status_code == 404
     assert client.get("/admin").status_code == 404
     assert client.get("/api/chat").status_code == 405
+
+
+def test_the_clauses_linked_by_the_registration_are_served(client):
+    path = Settings().clauses_url.removeprefix("http://localhost:8000")
+    page = client.get(path)
+    assert page.status_code == 200 and "Clausole legali" in page.text
