@@ -5,6 +5,7 @@ import unicodedata
 
 from actions.flow import Invalid
 from backend.models import CustomerKind
+from backend.validators import validate_email
 
 _YES = re.compile(r"\b(si|sì|certo|ok|okay|va bene|accetto|confermo|esatto|giusto|procedi)\b")
 _NO = re.compile(r"\b(no|non|rifiuto|annulla|nego)\b")
@@ -54,3 +55,9 @@ def parse_person_name(text: str) -> tuple[str, str]:
 
 def _is_name_word(word: str) -> bool:
     return all(char.isalpha() or char in "'’-." for char in word)
+
+
+def parse_email(text: str) -> str:
+    """The e-mail inside "la mia mail è mario@esempio.it", checked (a PEC is refused)."""
+    word = next((w.strip(".,;:!?<>()«»\"'") for w in text.split() if "@" in w), text)
+    return validate_email(word)

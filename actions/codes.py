@@ -10,8 +10,8 @@ from actions.flow import Invalid, Reply, say
 from backend.errors import CodeRejected, Throttled
 
 VERIFIED = "verificato"  # what a code slot holds once used: never the code itself
-_CODE = re.compile(r"(?<!\d)(\d{3})\s?(\d{3})(?!\d)")
-_RESEND = re.compile(
+CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{3})\s?(\d{3})(?!\d)")
+RESEND_REQUEST = re.compile(
     r"non (mi )?(è|e'|e) arrivat|non (mi )?arriva|non l'ho ricevut|non ho ricevuto|"
     r"(rimanda|reinvia|invia|manda|inviami|mandami)\w*( di nuovo)?( un)? (nuovo )?codice|"
     r"nuovo codice|un altro codice|codice scaduto",
@@ -32,9 +32,9 @@ class CodeStep:
     show_attempts: bool = True
 
     def check(self, text: str, tracker: Tracker, slot: str) -> Reply:
-        if _RESEND.search(text):
+        if RESEND_REQUEST.search(text):
             return self._resend(tracker)
-        match = _CODE.search(text)
+        match = CODE_IN_TEXT.search(text)
         if match is None:
             raise Invalid("Il codice è di 6 cifre: copialo dal messaggio che ti ho inviato.")
         try:

@@ -11,15 +11,14 @@ from datetime import datetime, timedelta
 
 from rasa_sdk import Tracker
 
-from actions.answers import parse_customer_kind, parse_yes_no
-from actions.codes import _CODE, _RESEND, RESEND_BUTTON, CodeStep
+from actions.answers import parse_customer_kind, parse_email, parse_yes_no
+from actions.codes import CODE_IN_TEXT, RESEND_BUTTON, RESEND_REQUEST, CodeStep
 from actions.flow import FlowForm, Invalid, Reply, say
 from backend import accounts, bootstrap, codes
 from backend.errors import CodeRejected, NotAllowed
 from backend.models import CustomerKind
 from backend.parsing import find_fiscal_code, find_vat_number
 from backend.settings import get_settings
-from backend.validators import validate_email
 
 # A wrong code, whether the account exists or not: these are counted in the conversation.
 _WRONG = {codes.WRONG_CODE, codes.TOO_MANY_TRIES}
@@ -41,9 +40,9 @@ class NeutralCodeStep(CodeStep):
     sent_at: str = ""
 
     def check(self, text: str, tracker: Tracker, slot: str) -> Reply:
-        if _RESEND.search(text):
+        if RESEND_REQUEST.search(text):
             return self._resend_once_a_minute(tracker)
-        match = _CODE.search(text)
+        match = CODE_IN_TEXT.search(text)
         if match is None:
             raise Invalid("Il codice è di 6 cifre: copialo dal messaggio che ti ho inviato.")
         wrong = int(tracker.get_slot(self.counter) or 0)
@@ -97,12 +96,6 @@ def _rejected(reason: str) -> Reply:
     return Reply(messages=[say(text=reason, buttons=[RESEND_BUTTON])])
 
 
-def _email_in(text: str) -> str:
-    """The e-mail inside "la mia mail è mario@esempio.it"."""
-    word = next((w.strip(".,;:!?<>()«»\"'") for w in text.split() if "@" in w), text)
-    return validate_email(word)
-
-
 def _ended(reason: str) -> Reply:
     """The flow cannot go on: say why, and where to get help."""
     return Reply(messages=[say(text=reason, buttons=HELP_BUTTONS)], done=True)
@@ -145,7 +138,7 @@ class ValidatePasswordResetForm(FlowForm):
     private_slots = (RESET_WRONG_CODES, RESET_SENT_AT)
 
     def step_recupero_password_email(self, text: str, tracker: Tracker) -> Reply:
-        email, uow = _email_in(text), bootstrap.unit_of_work()
+        email, uow = parse_email(text), bootstrap.unit_of_work()
         accounts.request_password_reset(uow, email)
         return Reply(
             {RESET_EMAIL: email, RESET_WRONG_CODES: 0, RESET_SENT_AT: code_sent(uow)},
@@ -241,7 +234,7 @@ class ValidateUsernameRecoveryForm(FlowForm):
         return USERNAME_CODE.check(text, tracker, "recupero_username_sms_otp")
 
     def step_recupero_username_nuova_email(self, text: str, tracker: Tracker) -> Reply:
-        email = _email_in(text)
+        email = parse_email(text)
         try:
             accounts.change_username_with_grant(
                 bootstrap.unit_of_work(),

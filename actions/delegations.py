@@ -15,7 +15,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import parse_yes_no
+from actions.answers import parse_email, parse_yes_no
 from actions.flow import Invalid, Reply, say
 from actions.session import ACCOUNT_SLOT, LoginSteps, logged_in
 from actions.uploads import attached_document
@@ -101,11 +101,6 @@ def parse_duration(text: str) -> int:
     return amount * (1 if unit == "gg" else _UNIT_DAYS[unit[:3]])
 
 
-def _email_in(text: str) -> str:
-    """The e-mail inside "il delegato è giulia@esempio.it"."""
-    return next((word.strip(".,;:!?<>()") for word in text.split() if "@" in word), text)
-
-
 def _date(moment) -> str:
     return moment.strftime("%d/%m/%Y")
 
@@ -122,7 +117,7 @@ class ValidateDelegationForm(LoginSteps):
         return Reply({"delega_clausole": True})
 
     def step_delega_email(self, text: str, tracker: Tracker) -> Reply:
-        email = _email_in(text)
+        email = parse_email(text)
         name = delegations.check_delegate(bootstrap.unit_of_work(), logged_in(tracker), email)
         return Reply({"delega_email": email.strip().lower(), DELEGATE_NAME: name})
 

@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import parse_customer_kind, parse_person_name, parse_yes_no
+from actions.answers import parse_customer_kind, parse_email, parse_person_name, parse_yes_no
 from actions.codes import CodeStep
 from actions.flow import FlowForm, Invalid, Reply, say
 from actions.session import ACCOUNT_SLOT
@@ -14,7 +14,7 @@ from backend.masking import mask_email
 from backend.models import CustomerKind
 from backend.parsing import find_fiscal_code, find_mobile, find_vat_number
 from backend.settings import get_settings
-from backend.validators import validate_email, validate_password
+from backend.validators import validate_password
 
 PENDING_ACCOUNT = "registrazione_account"
 
@@ -50,7 +50,7 @@ class ValidateRegistrationForm(FlowForm):
         return Reply({"registrazione_codice_fiscale": number})
 
     def step_registrazione_email(self, text: str, tracker: Tracker) -> Reply:
-        return Reply({"registrazione_email": validate_email(_first_word_with_at(text))})
+        return Reply({"registrazione_email": parse_email(text)})
 
     def step_registrazione_cellulare(self, text: str, tracker: Tracker) -> Reply:
         mobile = find_mobile(text)
@@ -94,11 +94,6 @@ class ValidateRegistrationForm(FlowForm):
             [say("utter_registrazione_completata")],
             done=True,
         )
-
-
-def _first_word_with_at(text: str) -> str:
-    """The e-mail inside "la mia mail è mario@esempio.it"."""
-    return next((word.strip(".,;:!?<>()") for word in text.split() if "@" in word), text)
 
 
 def _holder_names(tracker: Tracker) -> tuple[str, str, str]:

@@ -15,9 +15,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import parse_email
 from actions.flow import FlowForm, Reply, say
 from backend import accounts, bootstrap
-from backend.validators import validate_email
 
 ACCOUNT_SLOT = "account"
 LOGIN_SLOTS = ("accesso_email", "accesso_password")
@@ -50,7 +50,7 @@ class LoginSteps(FlowForm):
         return Reply({LOGIN_CODE_SLOT: None}, [say("utter_accesso_necessario")])
 
     def step_accesso_email(self, text: str, tracker: Tracker) -> Reply:
-        return Reply({"accesso_email": validate_email(text)})
+        return Reply({"accesso_email": parse_email(text)})
 
     def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
         uow, email = bootstrap.unit_of_work(), tracker.get_slot("accesso_email")
