@@ -205,7 +205,8 @@ class Document(Base):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
+    # None while an upload waits for the chat to claim it (backend.documents.store_upload).
+    account_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     delegation_id: Mapped[int | None] = mapped_column(
