@@ -18,7 +18,7 @@ from typing import Any
 import typer
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -260,4 +260,9 @@ def run(
         asyncio.run(serve(application, webhook))
     else:
         log.info("Telegram bridge polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            # Telegram unreachable at start: keep trying rather than take `make run` down.
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+        except InvalidToken as exc:
+            typer.echo("TELEGRAM_BOT_TOKEN non è valido: Telegram lo rifiuta.", err=True)
+            raise typer.Exit(2) from exc

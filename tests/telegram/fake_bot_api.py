@@ -34,7 +34,9 @@ class LoopbackServer:
 
     def __init__(self, app, port: int | None = None):
         self.port = port or free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=2
+        )
         self.server = uvicorn.Server(config)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -88,11 +90,13 @@ class FakeBotApi:
         self._file_ids = itertools.count(1)
         self._files: dict[str, bytes] = {}
         self._pushed_at: dict[int, float] = {}
+        self.update_of: dict[int, int] = {}  # a user message's update_id
         self._changed = threading.Condition()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._new_update: asyncio.Event | None = None
         self._server: LoopbackServer | None = None
         self._flood: dict[str, int] = {}
+        self._closing = False
 
     # ---- where the bridge finds it
     @property
@@ -118,6 +122,8 @@ class FakeBotApi:
 
     def stop(self) -> None:
         if self._server:
+            self._closing = True  # pending long polls answer now instead of at their timeout
+            self._loop.call_soon_threadsafe(self._new_update.set)
             self._server.stop()
 
     def fail_next(self, method: str, retry_after: int = 1) -> None:
@@ -141,7 +147,8 @@ class FakeBotApi:
     def message(self, user_id: int, text: str) -> int:
         """A user writes a text message in their private chat; returns its message_id."""
         message_id = next(self._message_ids)
-        self.push({"message": self._message(user_id, message_id, text=text)})
+        update_id = self.push({"message": self._message(user_id, message_id, text=text)})
+        self.update_of[message_id] = update_id
         return message_id
 
     def command(self, user_id: int, name: str) -> int:
@@ -299,7 +306,7 @@ class FakeBotApi:
             with self._changed:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = list(self._updates)
-            if ready or time.monotonic() >= deadline:
+            if ready or self._closing or time.monotonic() >= deadline:
                 return ready
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), deadline - time.monotonic())

@@ -77,8 +77,8 @@ def test_a_button_the_bot_did_not_send_is_refused(fake, bridge, user):
 
 def test_the_commands_speak_to_the_bot(fake, bridge, user):
     fake.command(user, "start")
-    greeting = answer(fake, user, "Sportello")
-    assert ("Come mi registro?", "p:/faq_come_registrarsi") in keyboard(greeting)
+    greeting = fake.wait_for(lambda: fake.calls_to("sendMessage", user))[0]
+    assert ("Come mi registro?", "p:/faq_come_registrarsi") in keyboard(greeting)  # utter_greet
     fake.message(user, "voglio accedere")
     answer(fake, user, "Scrivi l'e-mail")
     fake.command(user, "annulla")
