@@ -8,6 +8,7 @@ python-telegram-bot's custom webhook example.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
@@ -82,13 +83,23 @@ async def serve(application: Application, settings: WebhookSettings) -> None:
     )
     async with application:
         await application.start()
-        await application.bot.set_webhook(
-            settings.url, secret_token=settings.secret, allowed_updates=Update.ALL_TYPES
-        )
-        log.info("Telegram bridge on webhook, listening on %s:%s", settings.listen, settings.port)
+        # Listen first, then tell Telegram where to send: no update hits a closed port.
+        serving = asyncio.create_task(server.serve())
         try:
-            await server.serve()
+            while not server.started:
+                if serving.done():
+                    return await serving
+                await asyncio.sleep(0.05)
+            await application.bot.set_webhook(
+                settings.url, secret_token=settings.secret, allowed_updates=Update.ALL_TYPES
+            )
+            log.info(
+                "Telegram bridge on webhook, listening on %s:%s", settings.listen, settings.port
+            )
+            await serving
         finally:
+            server.should_exit = True
+            await serving
             await application.stop()
             if application.post_shutdown:
                 await application.post_shutdown(application)
