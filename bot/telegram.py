@@ -212,14 +212,12 @@ def build_application(settings: TelegramSettings | None = None) -> Application:
         .build()
     )
     application.bot_data["bridge"] = Bridge(RasaClient(settings.rasa_url, settings.rasa_timeout))
-    application.add_handler(CommandHandler(list(COMMANDS), command))
+    # Private chats only: a group would share one conversation, and its secrets, with everyone.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler(list(COMMANDS), command, filters=private))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_message))
     application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, text_message)
-    )
-    application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL), identity_document
-        )
+        MessageHandler(private & (filters.PHOTO | filters.Document.ALL), identity_document)
     )
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)

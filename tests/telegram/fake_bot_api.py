@@ -151,6 +151,12 @@ class FakeBotApi:
         self.update_of[message_id] = update_id
         return message_id
 
+    def group_message(self, chat_id: int, user_id: int, text: str) -> None:
+        """A user writes in a group the bot is in."""
+        message = self._message(user_id, next(self._message_ids), text=text)
+        message["chat"] = {"id": chat_id, "type": "group", "title": "Condominio"}
+        self.push({"message": message})
+
     def command(self, user_id: int, name: str) -> int:
         message_id = next(self._message_ids)
         text = f"/{name}"

@@ -85,6 +85,14 @@ def test_the_commands_speak_to_the_bot(fake, bridge, user):
     answer(fake, user, "ho annullato")
 
 
+def test_groups_are_not_answered(fake, bridge, user):
+    group = -(10**12) - user
+    fake.group_message(group, user, "come faccio a registrarmi?")
+    fake.message(user, "come faccio a registrarmi?")
+    answer(fake, user, "Bastano pochi passaggi")
+    assert fake.calls_to("sendMessage", group) == []
+
+
 def test_a_password_is_deleted_from_the_chat_and_never_logged(fake, bridge, user, customer_email):
     fake.message(user, "voglio accedere")
     answer(fake, user, "Scrivi l'e-mail")
