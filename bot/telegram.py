@@ -43,6 +43,18 @@ APOLOGY = (
 SECRET_DELETED = "Ho cancellato il tuo messaggio perché conteneva un dato riservato."
 STALE_BUTTON = "Questo pulsante non è più valido: scrivimi cosa ti serve."
 DOWNLOAD_FAILED = "Non sono riuscito a ricevere il documento: riprova tra poco."
+CANNOT_READ = (
+    "Posso leggere solo messaggi scritti, oppure una foto o un PDF quando ti chiedo un documento."
+)
+UNSUPPORTED = (
+    filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.LOCATION
+    | filters.CONTACT
+)
 # What the commands say to the bot.
 COMMANDS = {"start": "/greet", "aiuto": "/greet", "annulla": "annulla"}
 # chat_data keys: the bot's last reply asked for a secret; one lock per chat keeps order.
@@ -186,6 +198,11 @@ async def identity_document(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await relay(update, context, f"Documento allegato: {filename}", {"documento": reference})
 
 
+async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Says what the bot can read when it gets a sticker, a voice message, a video..."""
+    await context.bot.send_message(update.effective_chat.id, CANNOT_READ)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Logs a failed update (never its content) and keeps the bridge running."""
     log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
@@ -219,6 +236,7 @@ def build_application(settings: TelegramSettings | None = None) -> Application:
     application.add_handler(
         MessageHandler(private & (filters.PHOTO | filters.Document.ALL), identity_document)
     )
+    application.add_handler(MessageHandler(private & UNSUPPORTED, unsupported))
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)
     return application

@@ -151,6 +151,10 @@ class FakeBotApi:
         self.update_of[message_id] = update_id
         return message_id
 
+    def send(self, user_id: int, **content) -> None:
+        """A user sends any other kind of message (voice, sticker...) in their private chat."""
+        self.push({"message": self._message(user_id, next(self._message_ids), **content)})
+
     def group_message(self, chat_id: int, user_id: int, text: str) -> None:
         """A user writes in a group the bot is in."""
         message = self._message(user_id, next(self._message_ids), text=text)

@@ -85,6 +85,12 @@ def test_the_commands_speak_to_the_bot(fake, bridge, user):
     answer(fake, user, "ho annullato")
 
 
+def test_a_voice_message_gets_told_what_the_bot_reads(fake, bridge, user):
+    voice = {"file_id": "v1", "file_unique_id": "v1", "duration": 3}
+    fake.send(user, voice=voice)
+    answer(fake, user, "Posso leggere solo messaggi scritti")
+
+
 def test_groups_are_not_answered(fake, bridge, user):
     group = -(10**12) - user
     fake.group_message(group, user, "come faccio a registrarmi?")
