@@ -2,8 +2,13 @@
 
 The logged-in account lives in the ``account`` slot, which does not survive the end of the
 conversation session (``carry_over_slots_to_new_session`` is off).
+
+At the password step the user may ask for a code instead ("mandami un codice"): it goes by
+SMS to the validated mobile, with the same answer whether or not the e-mail is registered,
+and is typed at the same (secret) step.
 """
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +22,19 @@ from backend.validators import validate_email
 ACCOUNT_SLOT = "account"
 LOGIN_SLOTS = ("accesso_email", "accesso_password")
 SKIPPED = "già autenticato"  # what the login slots hold when the user was logged in already
+# "richiesto" once a login code was asked for in this login (changes the question).
+LOGIN_CODE_SLOT = "accesso_codice"
+_ONLY_CODE = re.compile(r"^\s*(\d{3})\s?(\d{3})\s*$")
+_ASKS_FOR_CODE = re.compile(r"\b(codice|codici|sms|otp|messaggio)\b", re.IGNORECASE)
+_RESEND = re.compile(r"non (mi )?(è|e'|e) arrivat|non (mi )?arriva|non l'ho ricevut", re.I)
+
+
+def asks_for_login_code(text: str) -> bool:
+    """ "mandami un codice", "accedo con l'sms", "sms": a request, not a password."""
+    words = text.split()
+    if len(words) == 1:
+        return words[0].lower() in {"codice", "sms", "otp"}
+    return bool(_ASKS_FOR_CODE.search(text) or _RESEND.search(text))
 
 
 def logged_in(tracker: Tracker) -> int | None:
@@ -29,15 +47,23 @@ class LoginSteps(FlowForm):
     def activate(self, tracker: Tracker) -> Reply:
         if logged_in(tracker):
             return Reply(dict.fromkeys(LOGIN_SLOTS, SKIPPED))
-        return Reply(messages=[say("utter_accesso_necessario")])
+        return Reply({LOGIN_CODE_SLOT: None}, [say("utter_accesso_necessario")])
 
     def step_accesso_email(self, text: str, tracker: Tracker) -> Reply:
         return Reply({"accesso_email": validate_email(text)})
 
     def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
-        account = accounts.login(bootstrap.unit_of_work(), tracker.get_slot("accesso_email"), text)
+        uow, email = bootstrap.unit_of_work(), tracker.get_slot("accesso_email")
+        code = _ONLY_CODE.match(text)
+        if code:
+            account = accounts.login_with_code(uow, email, "".join(code.groups()))
+        elif asks_for_login_code(text):
+            accounts.request_login_code(uow, email)
+            return Reply({LOGIN_CODE_SLOT: "richiesto"}, [say("utter_accesso_codice_inviato")])
+        else:
+            account = accounts.login(uow, email, text)
         return Reply(
-            {"accesso_password": SKIPPED, ACCOUNT_SLOT: account},
+            {"accesso_password": SKIPPED, ACCOUNT_SLOT: account, LOGIN_CODE_SLOT: None},
             [say("utter_accesso_riuscito")],
         )
 
@@ -50,12 +76,28 @@ class ValidateLoginForm(LoginSteps):
     def activate(self, tracker: Tracker) -> Reply:
         if logged_in(tracker):
             return Reply(messages=[say("utter_accesso_gia_fatto")], done=True)
-        return Reply()
+        return Reply({LOGIN_CODE_SLOT: None})
 
     def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
         reply = super().step_accesso_password(text, tracker)
-        reply.done = True
+        reply.done = ACCOUNT_SLOT in reply.slots  # not when a code was just sent
         return reply
+
+
+class ActionAskLoginPassword(Action):
+    """The password question, or the code question once a login code was sent."""
+
+    def name(self) -> str:
+        return "action_ask_accesso_password"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot(LOGIN_CODE_SLOT):
+            dispatcher.utter_message(response="utter_ask_accesso_codice")
+        else:
+            dispatcher.utter_message(response="utter_ask_accesso_password")
+        return []
 
 
 class ActionLogout(Action):

@@ -13,6 +13,7 @@ from datetime import timedelta
 from backend import audit, codes, outbox
 from backend.errors import (
     HELP_ONLINE,
+    CodeRejected,
     Conflict,
     InvalidInput,
     NotAllowed,
@@ -32,6 +33,10 @@ from backend.validators import (
 )
 
 WRONG_CREDENTIALS = "Username o password non corretti."
+WRONG_LOGIN_CODE = (
+    "Il codice non è corretto o non è più valido. Controlla l'SMS, oppure scrivi "
+    "«mandami un codice» per riceverne uno nuovo."
+)
 
 
 def _account(uow, account_id: int) -> Account:
@@ -224,6 +229,43 @@ def _count_login_failure(uow, account: Account | None) -> None:
     uow.commit()
 
 
+def request_login_code(uow, email: str) -> None:
+    """Text a login code to the validated mobile; silent and alike when there is none."""
+    with uow:
+        account = _active_by_email(uow, email)
+        if account is None or account.mobile_verified_at is None:
+            codes.decoy_issue(uow, "sms_login_code")
+            audit.record(uow, "login_code_requested", None)  # and a write, like the real one
+            uow.commit()
+            return
+        try:
+            code = codes.issue(uow, account.id, CodePurpose.LOGIN)
+        except Throttled:
+            audit.record(uow, "login_code_throttled", account.id)
+            uow.commit()
+            return
+        outbox.send_sms(uow, account.mobile, "sms_login_code", code=code)
+        audit.record(uow, "login_code_requested", account.id)
+        uow.commit()
+
+
+def login_with_code(uow, email: str, code: str) -> int:
+    """Return the account id for the code texted by ``request_login_code``."""
+    with uow:
+        account = _active_by_email(uow, email)
+        try:
+            if account is None:
+                codes.reject_unknown(uow, code)
+            codes.verify(uow, account.id, CodePurpose.LOGIN, code)
+        except CodeRejected:  # wrong, expired or used up: one answer, whoever asks
+            raise CodeRejected(WRONG_LOGIN_CODE) from None
+        account.failed_logins = 0
+        account.locked_until = None
+        audit.record(uow, "login", account.id, method="code")
+        uow.commit()
+        return account.id
+
+
 # --- password reset ----------------------------------------------------------------------
 
 
@@ -257,15 +299,55 @@ def reset_password(uow, email: str, code: str, new_password: str) -> None:
         if account is None:
             codes.reject_unknown(uow, code)
         codes.verify(uow, account.id, CodePurpose.PASSWORD_RESET, code)
-        hours = uow.settings.password_change_hours
-        changed = account.password_changed_at
-        if changed and uow.now() - changed < timedelta(hours=hours):
-            raise NotAllowed(f"Puoi modificare la password solo una volta ogni {hours} ore.")
-        _store_password(uow, account, new_password)
-        account.failed_logins = 0
-        account.locked_until = None
-        outbox.send_email(uow, account.email, "email_password_changed", name=account.display_name)
-        audit.record(uow, "password_reset", account.id)
+        _change_password(uow, account, new_password)
+        uow.commit()
+
+
+def _require_password_changeable(uow, account: Account) -> None:
+    hours = uow.settings.password_change_hours
+    changed = account.password_changed_at
+    if changed and uow.now() - changed < timedelta(hours=hours):
+        raise NotAllowed(
+            f"Puoi modificare la password solo una volta ogni {hours} ore: l'hai già "
+            f"cambiata nelle ultime {hours} ore. Riprova più tardi."
+        )
+
+
+def _change_password(uow, account: Account, new_password: str) -> None:
+    _require_password_changeable(uow, account)
+    _store_password(uow, account, new_password)
+    account.failed_logins = 0
+    account.locked_until = None
+    outbox.send_email(uow, account.email, "email_password_changed", name=account.display_name)
+    audit.record(uow, "password_reset", account.id)
+
+
+# The chat asks the code first and the new password after: the code is spent at its own
+# step and leaves a short-lived grant bound to the conversation (``holder``).
+
+
+def verify_password_reset_code(uow, email: str, code: str, holder: str) -> None:
+    """Check the e-mailed code; ``NotAllowed`` when the password changed in the last 24 h."""
+    with uow:
+        account = _active_by_email(uow, email)
+        if account is None:
+            codes.reject_unknown(uow, code)
+        codes.verify(uow, account.id, CodePurpose.PASSWORD_RESET, code)
+        _require_password_changeable(uow, account)
+        codes.grant(uow, account.id, CodePurpose.PASSWORD_RESET, holder)
+        uow.commit()
+
+
+def reset_password_with_grant(uow, email: str, holder: str, new_password: str) -> None:
+    """Set the new password for the holder of a grant left by ``verify_password_reset_code``."""
+    validate_password(new_password)
+    with uow:
+        account = _active_by_email(uow, email)
+        if account is None:
+            raise CodeRejected(codes.GRANT_EXPIRED)
+        grant = codes.granted(uow, account.id, CodePurpose.PASSWORD_RESET, holder)
+        _change_password(uow, account, new_password)
+        codes.use_grant(uow, grant)
         uow.commit()
 
 
@@ -330,21 +412,49 @@ def change_username(uow, fiscal_id: str, code: str, new_email: str) -> None:
         if account is None:
             codes.reject_unknown(uow, code)
         codes.verify(uow, account.id, CodePurpose.USERNAME_CHANGE, code)
-        if uow.accounts.first(email=new_email) is not None:
-            raise Conflict("Questa e-mail è già usata da un'altra utenza.")
-        old_email = account.email
-        account.email = new_email
-        outbox.send_email(
-            uow,
-            old_email,
-            "email_username_changed",
-            name=account.display_name,
-            email=mask_email(new_email),
-        )
-        outbox.send_email(
-            uow, new_email, "email_username_changed", name=account.display_name, email=new_email
-        )
-        audit.record(uow, "username_changed", account.id)
+        _set_username(uow, account, new_email)
+        uow.commit()
+
+
+def _set_username(uow, account: Account, new_email: str) -> None:
+    if uow.accounts.first(email=new_email) is not None:
+        raise Conflict("Questa e-mail è già usata da un'altra utenza: scegline un'altra.")
+    old_email = account.email
+    account.email = new_email
+    outbox.send_email(
+        uow,
+        old_email,
+        "email_username_changed",
+        name=account.display_name,
+        email=mask_email(new_email),
+    )
+    outbox.send_email(
+        uow, new_email, "email_username_changed", name=account.display_name, email=new_email
+    )
+    audit.record(uow, "username_changed", account.id)
+
+
+def verify_username_change_code(uow, fiscal_id: str, code: str, holder: str) -> None:
+    """Check the code texted to the mobile; leaves a grant for ``change_username_with_grant``."""
+    with uow:
+        account = _active_by_fiscal_code(uow, fiscal_id)
+        if account is None:
+            codes.reject_unknown(uow, code)
+        codes.verify(uow, account.id, CodePurpose.USERNAME_CHANGE, code)
+        codes.grant(uow, account.id, CodePurpose.USERNAME_CHANGE, holder)
+        uow.commit()
+
+
+def change_username_with_grant(uow, fiscal_id: str, holder: str, new_email: str) -> None:
+    """The new e-mail becomes the username, for the holder of a grant."""
+    new_email = validate_email(new_email)
+    with uow:
+        account = _active_by_fiscal_code(uow, fiscal_id)
+        if account is None:
+            raise CodeRejected(codes.GRANT_EXPIRED)
+        grant = codes.granted(uow, account.id, CodePurpose.USERNAME_CHANGE, holder)
+        _set_username(uow, account, new_email)
+        codes.use_grant(uow, grant)
         uow.commit()
 
 

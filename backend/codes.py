@@ -17,6 +17,17 @@ from backend.models import CodePurpose, VerificationCode
 # The message carries no count of tries left: it would tell a real account from an unknown
 # one. CodeRejected.attempts_left has it for callers that know who the user is.
 WRONG_CODE = "Il codice non è corretto."
+EXPIRED = "Il codice è scaduto o è già stato usato: richiedine uno nuovo."
+NO_CODE = "Non risulta nessun codice da verificare: richiedine uno nuovo."
+TOO_MANY_TRIES = "Hai superato il numero di tentativi: richiedi un nuovo codice."
+GRANT_EXPIRED = (
+    "È passato troppo tempo dalla verifica del codice: ricomincia e richiedi un nuovo codice."
+)
+# A grant: what a verified code leaves behind when the task ends at a later step (the chat
+# asks the code first, then the new password or e-mail). It is bound to who verified the
+# code (the conversation), lasts a few minutes and is used once; the code itself is gone.
+GRANT_REF = "grant"
+GRANT_MINUTES = 15
 
 
 def _digest(uow, account_id: int, purpose: CodePurpose, ref: str, code: str) -> str:
@@ -62,14 +73,14 @@ def verify(uow, account_id: int, purpose: CodePurpose, code: str, ref: str = "")
     """Consume the latest code; on a wrong code count the try and commit it, then raise."""
     issued = uow.codes.find(account_id=account_id, purpose=purpose, ref=ref)
     if not issued:
-        raise CodeRejected("Non risulta nessun codice da verificare: richiedine uno nuovo.")
+        raise CodeRejected(NO_CODE)
     # Lock the row so concurrent tries are counted and consumed one at a time.
     latest = uow.codes.get(issued[-1].id, for_update=True)
     now = uow.now()
     if latest.used_at is not None or now >= latest.expires_at:
-        raise CodeRejected("Il codice è scaduto o è già stato usato: richiedine uno nuovo.")
+        raise CodeRejected(EXPIRED)
     if latest.attempts >= uow.settings.code_max_attempts:
-        raise CodeRejected("Hai superato il numero di tentativi: richiedi un nuovo codice.")
+        raise CodeRejected(TOO_MANY_TRIES)
     expected = _digest(uow, account_id, purpose, ref, code.strip())
     if not hmac.compare_digest(expected, latest.code_hash):
         latest.attempts += 1
@@ -77,7 +88,44 @@ def verify(uow, account_id: int, purpose: CodePurpose, code: str, ref: str = "")
         uow.commit()  # the failed try must count even though the caller's change rolls back
         raise CodeRejected(WRONG_CODE, uow.settings.code_max_attempts - latest.attempts)
     if not uow.codes.consume(latest, now):
-        raise CodeRejected("Il codice è scaduto o è già stato usato: richiedine uno nuovo.")
+        raise CodeRejected(EXPIRED)
+
+
+def grant(uow, account_id: int, purpose: CodePurpose, holder: str) -> None:
+    """After ``verify``: let ``holder`` finish the task once, within ``GRANT_MINUTES``."""
+    now = uow.now()
+    uow.codes.add(
+        VerificationCode(
+            account_id=account_id,
+            purpose=purpose,
+            ref=GRANT_REF,
+            code_hash=_digest(uow, account_id, purpose, GRANT_REF, holder),
+            created_at=now,
+            expires_at=now + timedelta(minutes=GRANT_MINUTES),
+        )
+    )
+
+
+def granted(uow, account_id: int, purpose: CodePurpose, holder: str) -> VerificationCode:
+    """The holder's live grant (locked for update); ``CodeRejected`` when there is none."""
+    issued = uow.codes.find(account_id=account_id, purpose=purpose, ref=GRANT_REF)
+    if not issued:
+        raise CodeRejected(GRANT_EXPIRED)
+    latest = uow.codes.get(issued[-1].id, for_update=True)
+    expected = _digest(uow, account_id, purpose, GRANT_REF, holder)
+    if (
+        latest.used_at is not None
+        or uow.now() >= latest.expires_at
+        or not hmac.compare_digest(expected, latest.code_hash)
+    ):
+        raise CodeRejected(GRANT_EXPIRED)
+    return latest
+
+
+def use_grant(uow, grant_row: VerificationCode) -> None:
+    """Spend a grant returned by ``granted``, in the caller's transaction."""
+    if not uow.codes.consume(grant_row, uow.now()):
+        raise CodeRejected(GRANT_EXPIRED)
 
 
 # For callers that must not reveal whether an account exists: the same work, nothing kept.

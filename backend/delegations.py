@@ -1,6 +1,6 @@
 """Delegations (deleghe): a registered customer lets another registered customer act for
 them. Every state change is e-mailed to the delegator; the delegate accepts or declines
-with a code sent by e-mail.
+with a code sent by e-mail, or in the chat once logged in.
 """
 
 from backend import audit, codes, documents, outbox
@@ -17,7 +17,7 @@ from backend.validators import validate_email
 MAX_DURATION_DAYS = 365
 
 
-def _validate_duration(days: int) -> int:
+def validate_duration(days: int) -> int:
     if not 1 <= days <= MAX_DURATION_DAYS:
         raise InvalidInput("La durata della delega va da 1 giorno a un massimo di un anno.")
     return days
@@ -60,35 +60,52 @@ def _notify_delegator(uow, delegation: Delegation, event: str) -> None:
     )
 
 
+def _registered_delegate(uow, delegator_id: int, delegate_email: str):
+    delegate = uow.accounts.first(email=validate_email(delegate_email))
+    if delegate is None or delegate.status != AccountStatus.ACTIVE:
+        raise NotFound(
+            "Nessun utente registrato con questa e-mail: il delegato deve "
+            "essere registrato al portale."
+        )
+    if delegate.id == delegator_id:
+        raise InvalidInput("Non puoi delegare te stesso.")
+    return delegate
+
+
+def check_delegate(uow, delegator_id: int, delegate_email: str) -> str:
+    """The name of the registered customer the delegator wants to delegate."""
+    with uow:
+        return _registered_delegate(uow, delegator_id, delegate_email).display_name
+
+
+def _draft(
+    uow, delegator_id: int, delegate_email: str, duration_days: int, clauses_accepted: bool
+) -> Delegation:
+    if not clauses_accepted:
+        raise InvalidInput("Per attivare una delega devi accettare le clausole legali.")
+    validate_duration(duration_days)
+    delegate = _registered_delegate(uow, delegator_id, delegate_email)
+    now = uow.now()
+    delegation = uow.delegations.add(
+        Delegation(
+            delegator_id=delegator_id,
+            delegate_id=delegate.id,
+            status=DelegationStatus.DRAFT,
+            duration_days=duration_days,
+            clauses_accepted_at=now,
+            created_at=now,
+        )
+    )
+    audit.record(uow, "delegation_drafted", delegator_id, delegation_id=delegation.id)
+    return delegation
+
+
 def draft_delegation(
     uow, delegator_id: int, delegate_email: str, duration_days: int, clauses_accepted: bool
 ) -> int:
     """Start a delegation in draft: the delegate is found by their registration e-mail."""
-    if not clauses_accepted:
-        raise InvalidInput("Per attivare una delega devi accettare le clausole legali.")
-    _validate_duration(duration_days)
-    delegate_email = validate_email(delegate_email)
     with uow:
-        delegate = uow.accounts.first(email=delegate_email)
-        if delegate is None or delegate.status != AccountStatus.ACTIVE:
-            raise NotFound(
-                "Nessun utente registrato con questa e-mail: il delegato deve "
-                "essere registrato al portale."
-            )
-        if delegate.id == delegator_id:
-            raise InvalidInput("Non puoi delegare te stesso.")
-        now = uow.now()
-        delegation = uow.delegations.add(
-            Delegation(
-                delegator_id=delegator_id,
-                delegate_id=delegate.id,
-                status=DelegationStatus.DRAFT,
-                duration_days=duration_days,
-                clauses_accepted_at=now,
-                created_at=now,
-            )
-        )
-        audit.record(uow, "delegation_drafted", delegator_id, delegation_id=delegation.id)
+        delegation = _draft(uow, delegator_id, delegate_email, duration_days, clauses_accepted)
         uow.commit()
         return delegation.id
 
@@ -103,26 +120,70 @@ def attach_identity_document(uow, delegator_id: int, delegation_id: int, content
         uow.commit()
 
 
+def attach_uploaded_document(uow, delegator_id: int, delegation_id: int, reference: str) -> None:
+    """Attach a document uploaded through a channel (see ``documents.store_upload``)."""
+    with uow:
+        _attach_upload(uow, _owned(uow, delegator_id, delegation_id), reference)
+        uow.commit()
+
+
+def _attach_upload(uow, delegation: Delegation, reference: str) -> None:
+    if delegation.status != DelegationStatus.DRAFT:
+        raise NotAllowed("Il documento si può caricare solo su una delega in bozza.")
+    documents.claim_upload(uow, reference, delegation.delegator_id, delegation_id=delegation.id)
+
+
 def submit_delegation(uow, delegator_id: int, delegation_id: int) -> None:
     """Send the request: the delegate receives an e-mail with the code to accept it."""
     with uow:
-        delegation = _owned(uow, delegator_id, delegation_id)
-        if not uow.documents.find(delegation_id=delegation.id):
-            raise InvalidInput("Prima di inviare la delega carica la tua carta di identità.")
-        delegation.move_to(DelegationStatus.AWAITING_ACCEPTANCE, uow.now())
-        code = codes.issue(
-            uow, delegation.delegate_id, CodePurpose.DELEGATION_RESPONSE, ref=str(delegation.id)
-        )
-        _email_party(
-            uow,
-            delegation,
-            "email_delegation_request",
-            to_delegate=True,
-            days=delegation.duration_days,
-            code=code,
-        )
-        _notify_delegator(uow, delegation, "delegation_submitted")
+        _submit(uow, _owned(uow, delegator_id, delegation_id))
         uow.commit()
+
+
+def _submit(uow, delegation: Delegation) -> None:
+    if not uow.documents.find(delegation_id=delegation.id):
+        raise InvalidInput("Prima di inviare la delega carica la tua carta di identità.")
+    delegation.move_to(DelegationStatus.AWAITING_ACCEPTANCE, uow.now())
+    code = codes.issue(
+        uow, delegation.delegate_id, CodePurpose.DELEGATION_RESPONSE, ref=str(delegation.id)
+    )
+    _email_party(
+        uow,
+        delegation,
+        "email_delegation_request",
+        to_delegate=True,
+        days=delegation.duration_days,
+        code=code,
+    )
+    _notify_delegator(uow, delegation, "delegation_submitted")
+
+
+def request_delegation(
+    uow, delegator_id: int, delegate_email: str, duration_days: int, document_reference: str
+) -> int:
+    """Draft, attach the uploaded identity document and submit, all or nothing (the chat)."""
+    with uow:
+        delegation = _draft(uow, delegator_id, delegate_email, duration_days, True)
+        _attach_upload(uow, delegation, document_reference)
+        _submit(uow, delegation)
+        uow.commit()
+        return delegation.id
+
+
+def _awaiting_response(uow, delegate_id: int, delegation_id: int) -> Delegation:
+    delegation = uow.delegations.get(delegation_id)
+    if delegation is None or delegation.delegate_id != delegate_id:
+        raise NotFound("Delega non trovata.")
+    if delegation.status != DelegationStatus.AWAITING_ACCEPTANCE:
+        raise NotAllowed("Questa delega non è in attesa di accettazione.")
+    return delegation
+
+
+def _respond(uow, delegation: Delegation, accept: bool) -> DelegationStatus:
+    target = DelegationStatus.ACTIVE if accept else DelegationStatus.REVOKED
+    delegation.move_to(target, uow.now())
+    _notify_delegator(uow, delegation, "delegation_accepted" if accept else "delegation_declined")
+    return target
 
 
 def respond_to_delegation(
@@ -130,19 +191,19 @@ def respond_to_delegation(
 ) -> DelegationStatus:
     """The delegate accepts (delegation active) or declines (revoked) with the e-mailed code."""
     with uow:
-        delegation = uow.delegations.get(delegation_id)
-        if delegation is None or delegation.delegate_id != delegate_id:
-            raise NotFound("Delega non trovata.")
-        if delegation.status != DelegationStatus.AWAITING_ACCEPTANCE:
-            raise NotAllowed("Questa delega non è in attesa di accettazione.")
+        delegation = _awaiting_response(uow, delegate_id, delegation_id)
         codes.verify(
             uow, delegate_id, CodePurpose.DELEGATION_RESPONSE, code, ref=str(delegation.id)
         )
-        target = DelegationStatus.ACTIVE if accept else DelegationStatus.REVOKED
-        delegation.move_to(target, uow.now())
-        _notify_delegator(
-            uow, delegation, "delegation_accepted" if accept else "delegation_declined"
-        )
+        target = _respond(uow, delegation, accept)
+        uow.commit()
+        return target
+
+
+def respond_logged_in(uow, delegate_id: int, delegation_id: int, accept: bool) -> DelegationStatus:
+    """The delegate, logged in with their password (in the chat), accepts or declines."""
+    with uow:
+        target = _respond(uow, _awaiting_response(uow, delegate_id, delegation_id), accept)
         uow.commit()
         return target
 
@@ -169,7 +230,7 @@ def revoke_delegation(uow, delegator_id: int, delegation_id: int) -> None:
 
 def modify_delegation(uow, delegator_id: int, delegation_id: int, duration_days: int) -> None:
     """Change the duration (counted from activation), still at most one year."""
-    _validate_duration(duration_days)
+    validate_duration(duration_days)
     with uow:
         delegation = _owned(uow, delegator_id, delegation_id)
         delegation.expire_if_due(uow.now())
@@ -197,6 +258,28 @@ def list_delegations(uow, account_id: int) -> list[Delegation]:
         for delegation in found:
             delegation.expire_if_due(uow.now())
         return sorted(found, key=lambda d: d.id)
+
+
+def delegation_for(uow, account_id: int, delegation_id: int) -> Delegation:
+    """One delegation the account gave or received, with expiry applied."""
+    with uow:
+        delegation = uow.delegations.get(delegation_id)
+        if delegation is None or account_id not in (
+            delegation.delegator_id,
+            delegation.delegate_id,
+        ):
+            raise NotFound("Delega non trovata tra le tue deleghe.")
+        delegation.expire_if_due(uow.now())
+        return delegation
+
+
+def party_names(uow, delegation: Delegation) -> tuple[str, str]:
+    """The delegator's and the delegate's names, as the e-mails show them."""
+    with uow:
+        return (
+            uow.accounts.get(delegation.delegator_id).display_name,
+            uow.accounts.get(delegation.delegate_id).display_name,
+        )
 
 
 def expire_delegations(uow) -> int:

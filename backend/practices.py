@@ -5,10 +5,12 @@ The transfer request is queued for operators; the outcome is posted to the accou
 """
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from backend import audit, documents, outbox
-from backend.errors import InvalidInput, NotAllowed, NotFound
+from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from backend.models import Communication, Practice, PracticeTransfer, TransferStatus
 from backend.validators import classify_fiscal_id
 
@@ -68,13 +70,20 @@ def request_transfer(
     account_id: int,
     requester_fiscal_id: str,
     practice_numbers: list[str],
-    attachments: list[bytes],
+    attachments: Sequence[bytes] = (),
+    document_references: Sequence[str] = (),
 ) -> int:
-    """ "Cambio Legale rappresentante/Procuratore": queue the move of the chosen practices."""
+    """ "Cambio Legale rappresentante/Procuratore": queue the move of the chosen practices.
+
+    The filled-in documents come as their content (``attachments``) or as the references of
+    documents uploaded through a channel (``document_references``), recorded with the
+    request for the operators.
+    """
     _, requester = classify_fiscal_id(requester_fiscal_id)
     if not practice_numbers:
         raise InvalidInput("Seleziona almeno una pratica da trasferire.")
-    if not attachments:
+    references = [r.strip() for r in document_references if r and r.strip()]
+    if not attachments and not references:
         raise InvalidInput("Carica i documenti richiesti, compilati, prima dell'inoltro.")
     with uow:
         account = uow.accounts.get(account_id)
@@ -86,6 +95,7 @@ def request_transfer(
         practices = [uow.practices.first(number=n.strip().upper()) for n in practice_numbers]
         if any(p is None or p.requester_fiscal_code != requester for p in practices):
             raise InvalidInput("Una o più pratiche selezionate non appartengono al richiedente.")
+        _refuse_pending_duplicates(uow, account_id, practices)
         transfer = uow.transfers.add(
             PracticeTransfer(
                 account_id=account_id,
@@ -97,9 +107,29 @@ def request_transfer(
         )
         for content in attachments:
             documents.store(uow, account_id, content, transfer_id=transfer.id)
-        audit.record(uow, "practice_transfer_requested", account_id, transfer_id=transfer.id)
+        audit.record(
+            uow,
+            "practice_transfer_requested",
+            account_id,
+            transfer_id=transfer.id,
+            document_references=references,
+        )
         uow.commit()
         return transfer.id
+
+
+def _refuse_pending_duplicates(uow, account_id: int, chosen: list[Practice]) -> None:
+    """A practice already waiting to move to this account is not requested twice."""
+    waiting = {
+        practice_id
+        for transfer in uow.transfers.find(account_id=account_id, status=TransferStatus.PENDING)
+        for practice_id in transfer.practice_ids
+    }
+    already = sorted(p.number for p in chosen if p.id in waiting)
+    if already:
+        raise Conflict(
+            "Hai già una richiesta di spostamento in attesa per: " + ", ".join(already) + "."
+        )
 
 
 def pending_transfers(uow) -> list[PracticeTransfer]:
@@ -153,6 +183,48 @@ def _post_outcome(uow, transfer: PracticeTransfer, numbers: list[str]) -> None:
             account_id=account.id, subject=message.subject, body=message.body, created_at=uow.now()
         )
     )
+
+
+TRANSFER_STATUS_IT = {
+    TransferStatus.PENDING: "in lavorazione presso i nostri operatori",
+    TransferStatus.APPROVED: "completata: le pratiche sono sul tuo account",
+    TransferStatus.REJECTED: "respinta",
+}
+
+
+@dataclass(frozen=True)
+class TransferView:
+    id: int
+    status: str
+    status_it: str
+    practice_numbers: list[str]
+    created_at: datetime
+    decided_at: datetime | None
+    outcome_note: str
+
+
+def transfers_of(uow, account_id: int) -> list[TransferView]:
+    """The account's transfer requests, oldest first, with their state in Italian."""
+    with uow:
+        views = []
+        for transfer in sorted(uow.transfers.find(account_id=account_id), key=lambda t: t.id):
+            numbers = [
+                practice.number
+                for practice in (uow.practices.get(i) for i in transfer.practice_ids)
+                if practice is not None
+            ]
+            views.append(
+                TransferView(
+                    transfer.id,
+                    transfer.status,
+                    TRANSFER_STATUS_IT[TransferStatus(transfer.status)],
+                    numbers,
+                    transfer.created_at,
+                    transfer.decided_at,
+                    transfer.outcome_note or "",
+                )
+            )
+        return views
 
 
 def received_communications(uow, account_id: int) -> list[Communication]:

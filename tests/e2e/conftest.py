@@ -37,12 +37,26 @@ def responses() -> dict[str, list[str]]:
     }
 
 
+class Chat:
+    """One conversation: call it with a message, get the bot's replies back."""
+
+    def __init__(self, client: httpx.Client, rasa_url: str):
+        self.client, self.rasa_url = client, rasa_url
+        self.sender = f"e2e-{uuid.uuid4()}"
+
+    def __call__(self, text: str) -> list[dict]:
+        return say(self.client, self.rasa_url, self.sender, text)
+
+    def new_session(self) -> None:
+        """What Rasa does after 30 idle minutes: it runs `action_session_start`."""
+        url = f"{self.rasa_url}/conversations/{self.sender}/execute"
+        self.client.post(url, json={"name": "action_session_start"}).raise_for_status()
+
+
 @pytest.fixture
 def chat(stack):
-    """A new conversation: call it with a message, get the bot's replies back."""
-    sender = f"e2e-{uuid.uuid4()}"
     with httpx.Client() as client:
-        yield lambda text: say(client, stack.rasa_url, sender, text)
+        yield Chat(client, stack.rasa_url)
 
 
 @pytest.fixture

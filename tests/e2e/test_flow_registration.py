@@ -46,6 +46,11 @@ def test_a_customer_logs_in_and_out(chat, logged_in):
     assert "Non hai effettuato l'accesso" in said(chat("logout"))
 
 
+def test_the_login_ends_with_the_session(chat, logged_in):
+    chat.new_session()
+    assert "Scrivi l'e-mail" in said(chat("voglio accedere"))
+
+
 def test_a_wrong_password_three_times_offers_help_online(chat, customer):
     chat("voglio accedere")
     chat(customer.email)

@@ -326,3 +326,114 @@ def test_delete_account_keeps_messages_of_a_shared_mobile(uow, clock):
     )  # same family mobile
     accounts.delete_account(uow, mario, PASSWORD)
     assert len(uow.messages_to(MOBILE)) == 2  # both registrations' SMS codes stay
+
+
+# --- login by code, and codes checked before the rest of the task (the chat's order) ------
+
+
+def test_login_by_code_on_the_validated_mobile(uow, clock):
+    account_id = register(uow, clock)
+    accounts.request_login_code(uow, EMAIL.upper())
+    assert "accedere" in uow.messages_to(MOBILE)[-1].body
+    assert accounts.login_with_code(uow, EMAIL, uow.last_code(MOBILE)) == account_id
+    with pytest.raises(CodeRejected) as used:
+        accounts.login_with_code(uow, EMAIL, uow.last_code(MOBILE))
+    assert used.value.message_it == accounts.WRONG_LOGIN_CODE
+
+
+def test_login_code_requests_answer_alike_for_unknown_or_unvalidated_accounts(uow, clock):
+    account_id = register(uow, clock)
+    assert accounts.request_login_code(uow, "nobody@gmail.com") is None
+    uow.accounts.get(account_id).mobile_verified_at = None
+    assert accounts.request_login_code(uow, EMAIL) is None
+    assert not [m for m in uow.messages_to(MOBILE) if "accedere" in m.body]
+    requests = uow.audit.find(event="login_code_requested")
+    assert [e.account_id for e in requests] == [None, None]
+    with pytest.raises(CodeRejected) as unknown:
+        accounts.login_with_code(uow, "nobody@gmail.com", "123456")
+    assert unknown.value.message_it == accounts.WRONG_LOGIN_CODE
+
+
+def test_wrong_login_codes_count_and_answer_like_an_unknown_account(uow, clock):
+    account_id = register(uow, clock)
+    accounts.request_login_code(uow, EMAIL)
+    code = uow.last_code(MOBILE)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(6):  # the sixth is past the limit: still the same answer
+        with pytest.raises(CodeRejected) as rejected:
+            accounts.login_with_code(uow, EMAIL, wrong)
+        assert rejected.value.message_it == accounts.WRONG_LOGIN_CODE
+    with pytest.raises(CodeRejected):
+        accounts.login_with_code(uow, EMAIL, code)
+    assert [c.attempts for c in uow.codes.find(account_id=account_id, purpose="login")] == [5]
+
+
+def test_reset_in_two_steps_code_then_password_for_the_same_conversation(uow, clock):
+    account_id = register(uow, clock)
+    accounts.request_password_reset(uow, EMAIL)
+    accounts.verify_password_reset_code(uow, EMAIL, uow.last_code(EMAIL), "chat-1")
+    with pytest.raises(CodeRejected, match="troppo tempo"):  # another conversation
+        accounts.reset_password_with_grant(uow, EMAIL, "chat-2", "Nuova#Password2")
+    with pytest.raises(InvalidInput, match="maiuscolo"):
+        accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "debole1!")
+    accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "Nuova#Password2")
+    assert accounts.login(uow, EMAIL, "Nuova#Password2") == account_id
+    with pytest.raises(CodeRejected, match="troppo tempo"):  # a grant is used once
+        accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "Altra#Password3")
+
+
+def test_a_reset_grant_lasts_a_few_minutes(uow, clock):
+    register(uow, clock)
+    accounts.request_password_reset(uow, EMAIL)
+    accounts.verify_password_reset_code(uow, EMAIL, uow.last_code(EMAIL), "chat-1")
+    clock.advance(minutes=16)
+    with pytest.raises(CodeRejected, match="troppo tempo"):
+        accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "Nuova#Password2")
+
+
+def test_the_24_hour_rule_is_told_at_the_code_step(uow, clock):
+    register(uow, clock)
+    accounts.request_password_reset(uow, EMAIL)
+    accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Nuova#Password2")
+    clock.advance(hours=2)
+    accounts.request_password_reset(uow, EMAIL)
+    with pytest.raises(NotAllowed, match="una volta ogni 24 ore"):
+        accounts.verify_password_reset_code(uow, EMAIL, uow.last_code(EMAIL), "chat-1")
+
+
+def test_a_reset_code_for_an_unknown_address_is_just_wrong(uow):
+    with pytest.raises(CodeRejected) as unknown:
+        accounts.verify_password_reset_code(uow, "nobody@gmail.com", "123456", "chat-1")
+    assert unknown.value.message_it == "Il codice non è corretto."
+    with pytest.raises(CodeRejected, match="troppo tempo"):
+        accounts.reset_password_with_grant(uow, "nobody@gmail.com", "chat-1", "Nuova#Password2")
+
+
+def test_username_change_in_two_steps_code_then_email(uow, clock):
+    account_id = register(uow, clock)
+    accounts.request_username_change(uow, CF)
+    accounts.verify_username_change_code(uow, CF, uow.last_code(MOBILE), "chat-1")
+    with pytest.raises(CodeRejected, match="troppo tempo"):
+        accounts.change_username_with_grant(uow, CF, "chat-2", "mario.nuovo@libero.it")
+    accounts.change_username_with_grant(uow, CF, "chat-1", "mario.nuovo@libero.it")
+    assert accounts.login(uow, "mario.nuovo@libero.it", PASSWORD) == account_id
+    with pytest.raises(CodeRejected, match="troppo tempo"):
+        accounts.change_username_with_grant(uow, CF, "chat-1", "mario.altro@libero.it")
+
+
+def test_an_address_in_use_keeps_the_grant_for_another_try(uow, clock):
+    register(uow, clock)
+    register(
+        uow,
+        clock,
+        fiscal_id="BNCGLI90A41H501E",
+        email="giulia@gmail.com",
+        mobile="347 1234568",
+        first_name="Giulia",
+        last_name="Bianchi",
+    )
+    accounts.request_username_change(uow, CF)
+    accounts.verify_username_change_code(uow, CF, uow.last_code(MOBILE), "chat-1")
+    with pytest.raises(Conflict, match="già usata"):
+        accounts.change_username_with_grant(uow, CF, "chat-1", "giulia@gmail.com")
+    accounts.change_username_with_grant(uow, CF, "chat-1", "mario.nuovo@libero.it")

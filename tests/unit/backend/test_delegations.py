@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 from backend_fakes import PDF, add_active_account
 
-from backend import delegations
+from backend import delegations, documents
+from backend.documents import UploadNotValid
 from backend.errors import CodeRejected, InvalidInput, NotAllowed, NotFound
 from backend.models import DelegationStatus
 
@@ -178,3 +179,95 @@ def test_documents_attach_only_to_drafts(uow, people):
     delegation_id = submitted(uow, delegator)
     with pytest.raises(NotAllowed, match="bozza"):
         delegations.attach_identity_document(uow, delegator, delegation_id, PDF)
+
+
+# ---- uploads through a channel, claimed by reference (the chat)
+
+
+def test_an_upload_is_claimed_once_by_reference_and_the_request_goes_out(uow, people):
+    delegator, delegate = people
+    reference = documents.store_upload(uow, PDF)
+    assert documents.check_upload(uow, reference) == "application/pdf"
+    assert uow.documents.find()[0].account_id is None
+    delegation_id = delegations.request_delegation(uow, delegator, GIULIA, 180, reference)
+    delegation = uow.delegations.get(delegation_id)
+    assert (delegation.status, delegation.duration_days) == (
+        DelegationStatus.AWAITING_ACCEPTANCE,
+        180,
+    )
+    document = uow.documents.find(delegation_id=delegation_id)[0]
+    assert document.account_id == delegator
+    assert uow.messages_to(GIULIA)[-1].subject == "Richiesta di delega"
+    with pytest.raises(UploadNotValid, match="caricalo di nuovo"):
+        documents.check_upload(uow, reference)  # single use
+    other = delegations.draft_delegation(uow, delegator, GIULIA, 30, True)
+    with pytest.raises(UploadNotValid):
+        delegations.attach_uploaded_document(uow, delegator, other, reference)
+
+
+def test_an_upload_reference_is_unguessable_and_short_lived(uow, people, clock):
+    delegator, _ = people
+    reference = documents.store_upload(uow, PDF)
+    number, _, signature = reference.partition(".")
+    assert len(signature) >= 40
+    delegation_id = delegations.draft_delegation(uow, delegator, GIULIA, 30, True)
+    for forged in (number, f"{number}.{'A' * len(signature)}", "abc", "", f"99.{signature}"):
+        with pytest.raises(UploadNotValid):
+            delegations.attach_uploaded_document(uow, delegator, delegation_id, forged)
+    clock.advance(minutes=31)
+    with pytest.raises(UploadNotValid):
+        delegations.attach_uploaded_document(uow, delegator, delegation_id, reference)
+    assert uow.documents.find(delegation_id=delegation_id) == []
+    assert documents.purge_expired_uploads(uow) == 1
+    assert uow.documents.find() == []
+
+
+def test_attaching_by_reference_needs_my_draft(uow, people):
+    delegator, delegate = people
+    delegation_id = delegations.draft_delegation(uow, delegator, GIULIA, 30, True)
+    reference = documents.store_upload(uow, PDF)
+    with pytest.raises(NotFound):
+        delegations.attach_uploaded_document(uow, delegate, delegation_id, reference)
+    delegations.attach_uploaded_document(uow, delegator, delegation_id, reference)
+    delegations.submit_delegation(uow, delegator, delegation_id)
+    assert uow.delegations.get(delegation_id).status == DelegationStatus.AWAITING_ACCEPTANCE
+
+
+def test_an_upload_that_is_not_a_document_is_refused(uow):
+    with pytest.raises(InvalidInput, match="PDF, JPEG o PNG"):
+        documents.store_upload(uow, b"MZ\x90\x00 exe")
+    with pytest.raises(InvalidInput, match="5 MB"):
+        documents.store_upload(uow, b"%PDF-" + b"x" * documents.MAX_DOCUMENT_BYTES)
+    assert uow.documents.find() == []
+
+
+def test_check_delegate_names_a_registered_customer(uow, people):
+    delegator, _ = people
+    assert delegations.check_delegate(uow, delegator, " Giulia@Gmail.com ") == "Giulia Bianchi"
+    with pytest.raises(NotFound, match="deve essere registrato"):
+        delegations.check_delegate(uow, delegator, "ghost@gmail.com")
+    with pytest.raises(InvalidInput, match="te stesso"):
+        delegations.check_delegate(uow, delegator, MARIO)
+
+
+def test_the_logged_in_delegate_answers_without_the_code(uow, people):
+    delegator, delegate = people
+    delegation_id = submitted(uow, delegator)
+    with pytest.raises(NotFound):
+        delegations.respond_logged_in(uow, delegator, delegation_id, True)
+    assert delegations.respond_logged_in(uow, delegate, delegation_id, True) == "active"
+    assert statuses_mailed_to_delegator(uow)[-1] == "attiva"
+    with pytest.raises(NotAllowed, match="non è in attesa"):
+        delegations.respond_logged_in(uow, delegate, delegation_id, False)
+
+
+def test_delegation_for_shows_given_and_received_only(uow, people):
+    delegator, delegate = people
+    delegation_id = submitted(uow, delegator)
+    assert delegations.delegation_for(uow, delegate, delegation_id).id == delegation_id
+    assert delegations.delegation_for(uow, delegator, delegation_id).id == delegation_id
+    stranger = add_active_account(uow, "luca@gmail.com", "VRDLCU80A01H501U", "Luca Verdi")
+    with pytest.raises(NotFound):
+        delegations.delegation_for(uow, stranger, delegation_id)
+    names = delegations.party_names(uow, uow.delegations.get(delegation_id))
+    assert names == ("Mario Rossi", "Giulia Bianchi")

@@ -61,3 +61,10 @@ def test_a_vat_number_is_found_in_free_text(number):
 def test_invalid_vat_numbers_in_text_are_ignored():
     assert find_vat_number("12345678901 e poi 01114601006") == "01114601006"
     assert find_vat_number("123456789012") is None
+
+
+def test_codes_typed_in_groups_are_found():
+    assert find_fiscal_code("il mio cf: rss mra 85t10 a562s") == "RSSMRA85T10A562S"
+    assert find_fiscal_code("il mio cf è RSS MRA 85T10 A562S") == "RSSMRA85T10A562S"
+    assert find_vat_number("p.iva 011.146.010.06") == "01114601006"
+    assert find_vat_number("011 146 010 06") == "01114601006"

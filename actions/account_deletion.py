@@ -1,0 +1,57 @@
+"""Deleting one's own account in the chat: log in, read what goes, confirm with the password."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.flow import Reply, say
+from actions.session import ACCOUNT_SLOT, LoginSteps, logged_in
+from backend import accounts, bootstrap, delegations, supplies
+from backend.masking import mask_email
+
+FORM = "cancellazione_form"
+PASSWORD_SLOT = "cancellazione_password"
+
+
+class ValidateDeletionForm(LoginSteps):
+    form = FORM
+    # The password is the confirmation: "annulla" must never reach the backend as one.
+    free_text = frozenset({PASSWORD_SLOT})
+
+    def step_cancellazione_password(self, text: str, tracker: Tracker) -> Reply:
+        accounts.delete_account(bootstrap.unit_of_work(), logged_in(tracker), text)
+        return Reply({ACCOUNT_SLOT: None}, [say("utter_cancellazione_completata")], done=True)
+
+
+def deletion_summary(account_id: int) -> str:
+    """What the backend deletes with the account, in the customer's own numbers."""
+    uow = bootstrap.unit_of_work()
+    account = accounts.get_account(uow, account_id)
+    pods = [supply.pod for supply in supplies.list_supplies(uow, account_id)]
+    given = len(delegations.list_delegations(uow, account_id))
+    lines = [
+        "Attenzione: l'eliminazione del profilo è definitiva. Cancellerò:",
+        f"• il tuo profilo ({mask_email(account.email)}): dati anagrafici, Codice Fiscale "
+        "o Partita IVA, cellulare e password",
+        "• le forniture collegate: " + (f"{len(pods)} ({', '.join(pods)})" if pods else "nessuna"),
+        f"• le deleghe date e ricevute: {given or 'nessuna'}",
+        "• i documenti caricati, le richieste di spostamento pratiche e le comunicazioni ricevute",
+        "Le pratiche di connessione restano registrate presso di noi. "
+        "Ti invierò un'e-mail di conferma.",
+    ]
+    return "\n".join(lines)
+
+
+class ActionAskDeletionPassword(Action):
+    """Names what will be deleted, then asks for the password as the confirmation."""
+
+    def name(self) -> str:
+        return f"action_ask_{PASSWORD_SLOT}"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=deletion_summary(logged_in(tracker)))
+        dispatcher.utter_message(response="utter_cancellazione_chiedi_password")
+        return []

@@ -1,0 +1,151 @@
+"""Help OnLine in the chat: a request to be called back, with or without logging in."""
+
+import re
+from typing import Any
+
+import phonenumbers
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import parse_person_name
+from actions.flow import ALWAYS_INTERRUPTING, INTERRUPT_CONFIDENCE, FlowForm, Invalid, Reply, say
+from actions.session import logged_in
+from backend import accounts, bootstrap, callbacks
+from backend.errors import InvalidInput
+from backend.validators import validate_phone
+
+FORM = "richiamata_form"
+TOPICS = (
+    "Registrazione al portale",
+    "Password o username",
+    "Delega",
+    "Servizi on-line e POD",
+    "Area Produttori e pratiche",
+)
+TIMES = ("Mattina (9-13)", "Pomeriggio (14-18)", "Qualsiasi orario")
+MAX_TIME_LENGTH = 100
+_COMPANY_WORDS = re.compile(r"\b(s\.?r\.?l|s\.?p\.?a|s\.?n\.?c|s\.?a\.?s|ditta|societ)", re.I)
+
+
+def refuse_cancel(tracker: Tracker, reason: str) -> None:
+    """ "annulla" is not an answer: failing here lets the rules cancel the flow."""
+    intent = tracker.latest_message.get("intent") or {}
+    confident = (intent.get("confidence") or 0.0) >= INTERRUPT_CONFIDENCE
+    if confident and intent.get("name") in ALWAYS_INTERRUPTING:
+        raise Invalid(reason)
+
+
+def find_phone(text: str) -> str | None:
+    """The first valid Italian number in the text (landlines too), as E.164."""
+    for match in phonenumbers.PhoneNumberMatcher(text, "IT"):
+        try:
+            return validate_phone(match.raw_string)
+        except InvalidInput:
+            continue
+    return None
+
+
+class ValidateCallbackForm(FlowForm):
+    form = FORM
+    free_text = frozenset({"richiamata_nome", "richiamata_orario"})
+
+    def activate(self, tracker: Tracker) -> Reply:
+        account_id = logged_in(tracker)
+        if account_id is None:
+            return Reply()
+        account = accounts.get_account(bootstrap.unit_of_work(), account_id)
+        return Reply({"richiamata_nome": account.display_name})
+
+    def step_richiamata_argomento(self, text: str, tracker: Tracker) -> Reply:
+        reason = "Scrivi in poche parole il motivo della richiesta, o scegli un argomento."
+        refuse_cancel(tracker, reason)
+        if len(text) < 3 or not any(char.isalpha() for char in text):
+            raise Invalid(reason)
+        return Reply({"richiamata_argomento": text[:500]})
+
+    def step_richiamata_nome(self, text: str, tracker: Tracker) -> Reply:
+        if _COMPANY_WORDS.search(text) and len(text) <= 200:
+            return Reply({"richiamata_nome": text})
+        first, last = parse_person_name(text)
+        return Reply({"richiamata_nome": f"{first} {last}"})
+
+    def step_richiamata_telefono(self, text: str, tracker: Tracker) -> Reply:
+        phone = find_phone(text)
+        if phone is None:
+            raise Invalid(
+                "Serve un numero di telefono italiano, fisso o cellulare, ad esempio "
+                "06 1234 5678 oppure 333 123 4567."
+            )
+        return Reply({"richiamata_telefono": phone})
+
+    def step_richiamata_orario(self, text: str, tracker: Tracker) -> Reply:
+        if len(text) < 2 or len(text) > MAX_TIME_LENGTH:
+            raise Invalid(
+                "Indica quando preferisci essere chiamato, ad esempio «domani mattina» "
+                "o «dopo le 15», oppure scegli una fascia oraria."
+            )
+        ticket = callbacks.request_callback(
+            bootstrap.unit_of_work(),
+            name=tracker.get_slot("richiamata_nome") or "",
+            phone=tracker.get_slot("richiamata_telefono"),
+            topic=tracker.get_slot("richiamata_argomento") or "",
+            preferred_time=text,
+            account_id=logged_in(tracker),
+        )
+        phone = tracker.get_slot("richiamata_telefono")
+        return Reply(
+            messages=[
+                say("utter_richiamata_registrata", ticket=ticket, finale=phone[-2:], orario=text)
+            ],
+            done=True,
+        )
+
+
+class ActionAskCallbackTopic(Action):
+    """The reason for the call: free text, or one of the portal's usual topics."""
+
+    def name(self) -> str:
+        return "action_ask_richiamata_argomento"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            response="utter_ask_richiamata_argomento",
+            buttons=[{"title": topic, "payload": topic} for topic in TOPICS],
+        )
+        return []
+
+
+class ActionAskCallbackPhone(Action):
+    """The number to call; a logged-in customer gets the mobile on file as a button."""
+
+    def name(self) -> str:
+        return "action_ask_richiamata_telefono"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        buttons = []
+        account_id = logged_in(tracker)
+        if account_id is not None:
+            mobile = accounts.get_account(bootstrap.unit_of_work(), account_id).mobile
+            buttons = [{"title": f"Il mio cellulare (…{mobile[-2:]})", "payload": mobile}]
+        dispatcher.utter_message(response="utter_ask_richiamata_telefono", buttons=buttons)
+        return []
+
+
+class ActionAskCallbackTime(Action):
+    """When to call: free words ("domani mattina") or a time band."""
+
+    def name(self) -> str:
+        return "action_ask_richiamata_orario"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            response="utter_ask_richiamata_orario",
+            buttons=[{"title": time, "payload": time} for time in TIMES],
+        )
+        return []

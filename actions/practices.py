@@ -1,0 +1,203 @@
+"""A new legal representative moves the company's practices to their account, in the chat;
+later they ask how the request is going and read the "Comunicazioni ricevute".
+"""
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import parse_yes_no
+from actions.flow import Invalid, Reply, say
+from actions.session import ACCOUNT_SLOT, LoginSteps, logged_in
+from backend import bootstrap, practices
+from backend.models import Practice
+
+FORM = "cambio_rappresentante_form"
+REQUESTER = "cambio_rappresentante_richiedente"
+CHOSEN = "cambio_rappresentante_pratiche"
+DOCUMENT = "cambio_rappresentante_documento"
+CONFIRM = "cambio_rappresentante_conferma"
+# The channel's upload contract: the message carrying a file has this metadata key.
+DOCUMENT_METADATA = "documento"
+_ALL = re.compile(r"\b(tutte|tutti|tutto|entrambe|entrambi)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\bPC-\d{4}-[0-9A-F]{8}\b", re.IGNORECASE)
+_INDEX = re.compile(r"(?<![\w-])\d{1,3}(?![\w-])")
+
+
+def transferable(account_id: int) -> dict[practices.Requester, list[Practice]]:
+    return practices.transferable_practices(bootstrap.unit_of_work(), account_id)
+
+
+def practices_of(tracker: Tracker) -> list[Practice]:
+    """The chosen requester's practices, in the order they are shown."""
+    for requester, found in transferable(logged_in(tracker)).items():
+        if requester.fiscal_code == tracker.get_slot(REQUESTER):
+            return sorted(found, key=lambda p: p.id)
+    return []
+
+
+def _nothing_to_move(account_id: int) -> bool:
+    return not transferable(account_id)
+
+
+class ValidateTransferForm(LoginSteps):
+    form = FORM
+
+    def activate(self, tracker: Tracker) -> Reply:
+        account_id = logged_in(tracker)
+        if account_id is not None and _nothing_to_move(account_id):
+            return Reply(messages=[say("utter_cambio_rappresentante_nessuna_pratica")], done=True)
+        return super().activate(tracker)
+
+    def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
+        reply = super().step_accesso_password(text, tracker)
+        if _nothing_to_move(reply.slots[ACCOUNT_SLOT]):
+            reply.messages.append(say("utter_cambio_rappresentante_nessuna_pratica"))
+            reply.done = True
+        return reply
+
+    def step_cambio_rappresentante_richiedente(self, text: str, tracker: Tracker) -> Reply:
+        plain = re.sub(r"\s", "", text).upper()
+        for requester in transferable(logged_in(tracker)):
+            if requester.fiscal_code in plain or requester.name.lower() in text.lower():
+                return Reply({REQUESTER: requester.fiscal_code})
+        raise Invalid("Scegli il richiedente delle pratiche con i pulsanti.")
+
+    def step_cambio_rappresentante_pratiche(self, text: str, tracker: Tracker) -> Reply:
+        found = practices_of(tracker)
+        if _ALL.search(text):
+            return Reply({CHOSEN: [p.number for p in found]})
+        by_number = {p.number: p for p in found}
+        chosen = [n.upper() for n in _NUMBER.findall(text) if n.upper() in by_number]
+        indexes = [int(i) for i in _INDEX.findall(_NUMBER.sub("", text))]
+        if any(not 1 <= i <= len(found) for i in indexes) or not (chosen or indexes):
+            raise Invalid(
+                f"Scrivi «tutte» oppure i numeri delle pratiche da spostare, da 1 a {len(found)}, "
+                "ad esempio «1 e 3»."
+            )
+        chosen += [found[i - 1].number for i in indexes]
+        return Reply({CHOSEN: list(dict.fromkeys(chosen))})
+
+    def step_cambio_rappresentante_documento(self, text: str, tracker: Tracker) -> Reply:
+        metadata = tracker.latest_message.get("metadata") or {}
+        reference = str(metadata.get(DOCUMENT_METADATA) or "").strip()
+        if not reference:
+            raise Invalid(
+                "Non ho ricevuto nessun documento: caricalo compilato con il pulsante "
+                "degli allegati (PDF, JPEG o PNG, al massimo 5 MB)."
+            )
+        return Reply({DOCUMENT: reference}, [say(text="Documento ricevuto.")])
+
+    def step_cambio_rappresentante_conferma(self, text: str, tracker: Tracker) -> Reply:
+        if not parse_yes_no(text):
+            return Reply(messages=[say("utter_cambio_rappresentante_non_inviata")], done=True)
+        transfer_id = practices.request_transfer(
+            bootstrap.unit_of_work(),
+            logged_in(tracker),
+            tracker.get_slot(REQUESTER),
+            tracker.get_slot(CHOSEN),
+            document_references=[tracker.get_slot(DOCUMENT)],
+        )
+        return Reply(
+            messages=[say("utter_cambio_rappresentante_inviata", numero=transfer_id)], done=True
+        )
+
+
+class ActionAskRequester(Action):
+    """The companies whose practices can move to this account, as buttons."""
+
+    def name(self) -> str:
+        return f"action_ask_{REQUESTER}"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        buttons = [
+            {"title": f"{r.name} ({r.fiscal_code})", "payload": r.fiscal_code}
+            for r in transferable(logged_in(tracker))
+        ]
+        dispatcher.utter_message(response=f"utter_ask_{REQUESTER}", buttons=buttons)
+        return []
+
+
+class ActionAskPractices(Action):
+    """The requester's practices, numbered, to choose all or some."""
+
+    def name(self) -> str:
+        return f"action_ask_{CHOSEN}"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        lines = [
+            f"{i}. {p.number}" + (f" – {p.description}" if p.description else "")
+            for i, p in enumerate(practices_of(tracker), 1)
+        ]
+        dispatcher.utter_message(
+            text="Queste sono le pratiche del richiedente:\n"
+            + "\n".join(lines)
+            + "\nQuali vuoi spostare sul tuo account? Scrivi «tutte» oppure i numeri, "
+            "ad esempio «1 e 3».",
+            buttons=[{"title": "Tutte", "payload": "tutte"}],
+        )
+        return []
+
+
+class ActionAskTransferConfirmation(Action):
+    """The summary of the request, to confirm before it goes to the operators."""
+
+    def name(self) -> str:
+        return f"action_ask_{CONFIRM}"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        chosen = tracker.get_slot(CHOSEN) or []
+        dispatcher.utter_message(
+            text=(
+                "Riepilogo: chiedo lo spostamento sul tuo account delle pratiche "
+                f"{', '.join(chosen)} (richiedente {tracker.get_slot(REQUESTER)}), con il "
+                "documento che hai caricato. Inoltro la richiesta ai nostri operatori?"
+            ),
+            buttons=[{"title": "Sì, inoltra", "payload": "sì"}, {"title": "No", "payload": "no"}],
+        )
+        return []
+
+
+def status_message(account_id: int) -> dict:
+    """The transfer requests and the "Comunicazioni ricevute", newest news last."""
+    uow = bootstrap.unit_of_work()
+    transfers = practices.transfers_of(uow, account_id)
+    inbox = practices.received_communications(uow, account_id)
+    if not transfers and not inbox:
+        return say("utter_stato_pratiche_nessuna")
+    lines = ["Le tue richieste di spostamento pratiche:"] if transfers else []
+    for transfer in transfers:
+        lines.append(
+            f"• n. {transfer.id} del {transfer.created_at:%d/%m/%Y} "
+            f"({', '.join(transfer.practice_numbers)}): {transfer.status_it}"
+            + (f" – {transfer.outcome_note}" if transfer.outcome_note else "")
+        )
+    lines.append("Comunicazioni ricevute:" if inbox else "Non hai comunicazioni ricevute.")
+    lines += [f"• {m.created_at:%d/%m/%Y} – {m.subject}: {m.body}" for m in inbox]
+    return say(text="\n".join(lines))
+
+
+class ValidatePracticeStatusForm(LoginSteps):
+    """ "A che punto è la mia richiesta?": only the login, then the status."""
+
+    form = "stato_pratiche_form"
+
+    def activate(self, tracker: Tracker) -> Reply:
+        account_id = logged_in(tracker)
+        if account_id is None:
+            return super().activate(tracker)
+        return Reply(messages=[status_message(account_id)], done=True)
+
+    def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
+        reply = super().step_accesso_password(text, tracker)
+        reply.messages.append(status_message(reply.slots[ACCOUNT_SLOT]))
+        reply.done = True
+        return reply

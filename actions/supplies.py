@@ -1,0 +1,64 @@
+"""Supplies in the chat: link a POD to one's account, list one's supplies and their services."""
+
+import re
+
+from rasa_sdk import Tracker
+
+from actions.flow import Reply, say
+from actions.session import LoginSteps, logged_in
+from backend import bootstrap, supplies
+from backend.validators import validate_pod
+
+# A POD as people copy it from the bill: "IT001E 1234 5678", "it 001 e12345678".
+_POD = re.compile(r"\bIT\s*\d{3}\s*E\s*(?:\d\s*){8}", re.IGNORECASE)
+
+
+def find_pod(text: str) -> str:
+    """The POD in the text, normalised; the validator's reason when there is none."""
+    match = _POD.search(text)
+    return validate_pod(match.group() if match else text)
+
+
+def describe(supply: supplies.SupplyView) -> str:
+    """One supply: its POD, address, customer type and services."""
+    kind = supplies.customer_types().get(supply.customer_type, supply.customer_type)
+    where = f" – {supply.address}" if supply.address else ""
+    services = "\n".join(f"  • {service}" for service in supply.services)
+    return f"POD {supply.pod}{where} ({kind}). Servizi dedicati:\n{services}"
+
+
+def supplies_message(account_id: int) -> dict:
+    found = supplies.list_supplies(bootstrap.unit_of_work(), account_id)
+    if not found:
+        return say("utter_forniture_nessuna")
+    text = "Le tue forniture:\n" + "\n".join(describe(supply) for supply in found)
+    return say(text=text, buttons=[{"title": "Collega un altro POD", "payload": "/collega_pod"}])
+
+
+class ValidateLinkPodForm(LoginSteps):
+    form = "collega_pod_form"
+
+    def step_collega_pod_codice(self, text: str, tracker: Tracker) -> Reply:
+        linked = supplies.link_supply(bootstrap.unit_of_work(), logged_in(tracker), find_pod(text))
+        return Reply(
+            messages=[say(text=f"Fatto: ho collegato il POD alla tua utenza.\n{describe(linked)}")],
+            done=True,
+        )
+
+
+class ValidateSuppliesForm(LoginSteps):
+    """ "Le mie forniture": only the login, then the list."""
+
+    form = "forniture_form"
+
+    def activate(self, tracker: Tracker) -> Reply:
+        account_id = logged_in(tracker)
+        if account_id is None:
+            return super().activate(tracker)
+        return Reply(messages=[supplies_message(account_id)], done=True)
+
+    def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
+        reply = super().step_accesso_password(text, tracker)
+        reply.messages.append(supplies_message(reply.slots["account"]))
+        reply.done = True
+        return reply

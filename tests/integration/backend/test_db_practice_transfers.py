@@ -1,0 +1,31 @@
+"""Practice transfers as the chat makes them, on SQLite and PostgreSQL."""
+
+import pytest
+from test_db_services import PDF, SOLE_VERDE, register
+
+from backend import practices
+from backend.errors import Conflict
+from backend.models import AuditEvent, PracticeTransfer
+
+
+def test_a_transfer_by_upload_reference_then_its_status(database, uow_factory, clock):
+    old = register(database, uow_factory, clock)
+    new = register(database, uow_factory, clock, **SOLE_VERDE)
+    first, second = (
+        practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
+        for _ in range(2)
+    )
+    transfer_id = practices.request_transfer(
+        uow_factory(), new, "01114601006", [first], document_references=["upload-7"]
+    )
+    with pytest.raises(Conflict, match=first):
+        practices.request_transfer(uow_factory(), new, "01114601006", [first, second], [PDF])
+    with database.session_factory() as session:
+        assert session.query(PracticeTransfer).count() == 1
+        event = session.query(AuditEvent).filter_by(event="practice_transfer_requested").one()
+        assert event.details["document_references"] == ["upload-7"]
+    [pending] = practices.transfers_of(uow_factory(), new)
+    assert (pending.id, pending.practice_numbers) == (transfer_id, [first])
+    practices.decide_transfer(uow_factory(), transfer_id, approve=True, note="Ok")
+    [done] = practices.transfers_of(uow_factory(), new)
+    assert done.status_it.startswith("completata") and done.decided_at is not None

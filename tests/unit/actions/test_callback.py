@@ -1,0 +1,142 @@
+"""Help OnLine callback steps against the fake backend: exact events and the ticket stored."""
+
+from rasa_sdk.events import SlotSet
+
+from actions.callback import (
+    ActionAskCallbackPhone,
+    ActionAskCallbackTime,
+    ActionAskCallbackTopic,
+    ValidateCallbackForm,
+)
+from tests.unit.actions.conftest import tracker
+from tests.unit.backend.backend_fakes import add_active_account
+
+FORM = "richiamata_form"
+ANSWERED = {
+    "richiamata_argomento": "Non mi arriva l'SMS",
+    "richiamata_nome": "Anna De Santis",
+    "richiamata_telefono": "+390612345678",
+}
+DONE = [
+    SlotSet("richiamata_argomento", None),
+    SlotSet("richiamata_nome", None),
+    SlotSet("richiamata_telefono", None),
+    SlotSet("richiamata_orario", None),
+    SlotSet("tentativi", 0),
+    SlotSet("requested_slot", None),
+]
+
+
+def asked(slot: str, text: str, intent: str = "inform", **slots):
+    return tracker(text, slots={"requested_slot": slot, **slots}, form=FORM, intent=intent)
+
+
+def test_without_login_nothing_is_prefilled(run, uow):
+    assert run(ValidateCallbackForm(), tracker(form=FORM)) == ([], [])
+
+
+def test_a_logged_in_customer_is_not_asked_the_name(run, uow):
+    account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
+    events, _ = run(ValidateCallbackForm(), tracker(slots={"account": account}, form=FORM))
+    assert events == [SlotSet("richiamata_nome", "Mario Rossi")]
+
+
+def test_the_topic_is_free_text(run, uow):
+    events, messages = run(
+        ValidateCallbackForm(),
+        asked("richiamata_argomento", "non riesco a registrarmi", "faq_problemi_registrazione"),
+    )
+    assert events == [
+        SlotSet("tentativi", 0),
+        SlotSet("richiamata_argomento", "non riesco a registrarmi"),
+    ]
+    assert messages == []
+
+
+def test_annulla_is_not_a_topic(run, uow):
+    events, _ = run(ValidateCallbackForm(), asked("richiamata_argomento", "annulla", "annulla"))
+    assert events == []
+
+
+def test_a_meaningless_topic_is_asked_again(run, uow):
+    events, messages = run(ValidateCallbackForm(), asked("richiamata_argomento", "??"))
+    assert events == [SlotSet("tentativi", 1)]
+    assert "motivo" in messages[0]["text"]
+
+
+def test_the_name_is_read_from_a_sentence(run, uow):
+    events, _ = run(ValidateCallbackForm(), asked("richiamata_nome", "mi chiamo Anna De Santis"))
+    assert events == [SlotSet("tentativi", 0), SlotSet("richiamata_nome", "Anna De Santis")]
+
+
+def test_a_company_name_is_accepted(run, uow):
+    events, _ = run(ValidateCallbackForm(), asked("richiamata_nome", "Sole Verde S.r.l."))
+    assert events == [SlotSet("tentativi", 0), SlotSet("richiamata_nome", "Sole Verde S.r.l.")]
+
+
+def test_a_landline_is_fine_for_a_callback(run, uow):
+    events, _ = run(
+        ValidateCallbackForm(), asked("richiamata_telefono", "chiamatemi allo 06 1234 5678")
+    )
+    assert events == [SlotSet("tentativi", 0), SlotSet("richiamata_telefono", "+390612345678")]
+
+
+def test_a_wrong_number_is_asked_again_with_the_reason(run, uow):
+    events, messages = run(ValidateCallbackForm(), asked("richiamata_telefono", "12345"))
+    assert events == [SlotSet("tentativi", 1)]
+    assert "fisso o cellulare" in messages[0]["text"]
+
+
+def test_the_time_opens_the_ticket_and_ends_the_flow(run, uow):
+    events, messages = run(
+        ValidateCallbackForm(), asked("richiamata_orario", "domani mattina", **ANSWERED)
+    )
+    assert events == DONE
+    [ticket] = uow.callbacks.find()
+    assert (ticket.name, ticket.phone, ticket.topic, ticket.preferred_time) == (
+        "Anna De Santis",
+        "+390612345678",
+        "Non mi arriva l'SMS",
+        "domani mattina",
+    )
+    assert ticket.account_id is None and ticket.status == "open"
+    [message] = messages
+    assert message["response"] == "utter_richiamata_registrata"
+    assert (message["ticket"], message["finale"], message["orario"]) == (
+        ticket.id,
+        "78",
+        "domani mattina",
+    )
+
+
+def test_a_logged_in_customer_s_ticket_is_linked_to_the_account(run, uow):
+    account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
+    on = asked("richiamata_orario", "Pomeriggio (14-18)", account=account, **ANSWERED)
+    events, _ = run(ValidateCallbackForm(), on)
+    assert events == DONE
+    assert uow.callbacks.find()[0].account_id == account
+
+
+def test_an_overlong_time_is_refused_and_no_ticket_opened(run, uow):
+    events, _ = run(ValidateCallbackForm(), asked("richiamata_orario", "x" * 101, **ANSWERED))
+    assert events == [SlotSet("tentativi", 1)]
+    assert uow.callbacks.find() == []
+
+
+def test_the_asks_offer_topics_time_bands_and_the_mobile_on_file(run, uow):
+    _, [topic] = run(ActionAskCallbackTopic(), tracker())
+    assert topic["response"] == "utter_ask_richiamata_argomento" and len(topic["buttons"]) == 5
+    _, [time] = run(ActionAskCallbackTime(), tracker())
+    assert [b["title"] for b in time["buttons"]][:2] == ["Mattina (9-13)", "Pomeriggio (14-18)"]
+    _, [phone] = run(ActionAskCallbackPhone(), tracker())
+    assert phone["buttons"] == []
+    account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
+    _, [phone] = run(ActionAskCallbackPhone(), tracker(slots={"account": account}))
+    assert phone["buttons"] == [{"title": "Il mio cellulare (…67)", "payload": "+393331234567"}]
+
+
+def test_wherever_the_bot_cannot_help_it_offers_the_callback(domain):
+    for response in ("utter_human_handoff", "utter_default", "utter_out_of_scope"):
+        for variation in domain["responses"][response]:
+            payloads = [button["payload"] for button in variation["buttons"]]
+            assert "/richiedi_richiamata" in payloads, response

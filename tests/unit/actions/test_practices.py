@@ -1,0 +1,183 @@
+"""Practice transfer and its status against the fake backend: exact events, stored request."""
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.practices import (
+    ActionAskPractices,
+    ActionAskRequester,
+    ActionAskTransferConfirmation,
+    ValidatePracticeStatusForm,
+    ValidateTransferForm,
+)
+from backend import practices
+from tests.unit.actions.conftest import tracker
+from tests.unit.backend.backend_fakes import add_active_account
+
+FORM = "cambio_rappresentante_form"
+COMPANY = "01114601006"
+DONE = [
+    SlotSet("accesso_email", None),
+    SlotSet("accesso_password", None),
+    SlotSet("cambio_rappresentante_richiedente", None),
+    SlotSet("cambio_rappresentante_pratiche", None),
+    SlotSet("cambio_rappresentante_documento", None),
+    SlotSet("cambio_rappresentante_conferma", None),
+    SlotSet("tentativi", 0),
+    SlotSet("requested_slot", None),
+]
+
+
+@pytest.fixture
+def company(uow):
+    """The new representative's account (the company's P.IVA) and the old one's practices."""
+    old = add_active_account(uow, "old@soleverde.it", "VRDLGU80A01H501Q", "Luigi Verdi")
+    new = add_active_account(uow, "new@soleverde.it", COMPANY, "Sole Verde")
+    numbers = [
+        practices.open_practice(uow, old, "Sole Verde S.r.l.", COMPANY, f"FV {kw} kW")
+        for kw in (20, 50, 6)
+    ]
+    return new, numbers
+
+
+def asked(slot: str, text: str, account: int, metadata=None, intent="inform", **slots):
+    slots = {"requested_slot": slot, "account": account, **slots}
+    return tracker(text, slots=slots, form=FORM, metadata=metadata, intent=intent)
+
+
+def test_a_logged_in_representative_starts_at_the_requester(run, uow, company):
+    new, _ = company
+    events, messages = run(ValidateTransferForm(), tracker(slots={"account": new}, form=FORM))
+    assert events == [
+        SlotSet("accesso_email", "già autenticato"),
+        SlotSet("accesso_password", "già autenticato"),
+    ]
+    assert messages == []
+
+
+def test_without_practices_to_move_the_flow_explains_and_ends(run, uow):
+    account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
+    events, [message] = run(ValidateTransferForm(), tracker(slots={"account": account}, form=FORM))
+    assert events == DONE
+    assert message["response"] == "utter_cambio_rappresentante_nessuna_pratica"
+
+
+def test_the_requester_is_chosen_by_button_or_name(run, uow, company):
+    new, _ = company
+    _, [ask] = run(ActionAskRequester(), tracker(slots={"account": new}))
+    assert ask["buttons"] == [{"title": "Sole Verde S.r.l. (01114601006)", "payload": COMPANY}]
+    slot = "cambio_rappresentante_richiedente"
+    for text in (COMPANY, "sole verde s.r.l."):
+        events, _ = run(ValidateTransferForm(), asked(slot, text, new))
+        assert events == [SlotSet("tentativi", 0), SlotSet(slot, COMPANY)]
+    events, _ = run(ValidateTransferForm(), asked(slot, "Acme", new))
+    assert events == [SlotSet("tentativi", 1)]
+
+
+def test_practices_are_chosen_all_or_by_their_position(run, uow, company):
+    new, numbers = company
+    on = tracker(slots={"account": new, "cambio_rappresentante_richiedente": COMPANY})
+    _, [ask] = run(ActionAskPractices(), on)
+    assert f"1. {numbers[0]} – FV 20 kW" in ask["text"] and f"3. {numbers[2]}" in ask["text"]
+    slot = "cambio_rappresentante_pratiche"
+    for text, chosen in (
+        ("tutte", numbers),
+        ("la 1 e la 3", [numbers[0], numbers[2]]),
+        (f"solo {numbers[1].lower()}", [numbers[1]]),
+    ):
+        on = asked(slot, text, new, cambio_rappresentante_richiedente=COMPANY)
+        events, _ = run(ValidateTransferForm(), on)
+        assert events == [SlotSet("tentativi", 0), SlotSet(slot, chosen)]
+    on = asked(slot, "la 4", new, cambio_rappresentante_richiedente=COMPANY)
+    events, [message] = run(ValidateTransferForm(), on)
+    assert events == [SlotSet("tentativi", 1)] and "da 1 a 3" in message["text"]
+
+
+def test_the_document_arrives_as_an_upload_reference(run, uow, company):
+    new, _ = company
+    slot = "cambio_rappresentante_documento"
+    events, [message] = run(ValidateTransferForm(), asked(slot, "ecco il documento", new))
+    assert events == [SlotSet("tentativi", 1)] and "allegati" in message["text"]
+    on = asked(slot, "", new, metadata={"documento": "doc-abc123"})
+    events, _ = run(ValidateTransferForm(), on)
+    assert events == [SlotSet("tentativi", 0), SlotSet(slot, "doc-abc123")]
+
+
+def confirm(text: str, new: int, numbers: list[str]):
+    return asked(
+        "cambio_rappresentante_conferma",
+        text,
+        new,
+        cambio_rappresentante_richiedente=COMPANY,
+        cambio_rappresentante_pratiche=numbers,
+        cambio_rappresentante_documento="doc-abc123",
+    )
+
+
+def test_yes_submits_the_request_to_the_operators(run, uow, company):
+    new, numbers = company
+    _, [ask] = run(ActionAskTransferConfirmation(), confirm("", new, numbers[:2]))
+    assert f"{numbers[0]}, {numbers[1]}" in ask["text"]
+    events, [message] = run(ValidateTransferForm(), confirm("sì, inoltra", new, numbers[:2]))
+    assert events == DONE
+    [transfer] = practices.pending_transfers(uow)
+    assert transfer.account_id == new and transfer.requester_fiscal_code == COMPANY
+    assert message["response"] == "utter_cambio_rappresentante_inviata"
+    assert message["numero"] == transfer.id
+    [audit] = uow.audit.find(event="practice_transfer_requested")
+    assert audit.details["document_references"] == ["doc-abc123"]
+
+
+def test_no_submits_nothing(run, uow, company):
+    new, numbers = company
+    events, [message] = run(ValidateTransferForm(), confirm("no", new, numbers))
+    assert events == DONE
+    assert message["response"] == "utter_cambio_rappresentante_non_inviata"
+    assert practices.pending_transfers(uow) == []
+
+
+def test_a_second_request_for_the_same_practice_is_refused(run, uow, company):
+    new, numbers = company
+    run(ValidateTransferForm(), confirm("sì", new, numbers[:1]))
+    events, [message] = run(ValidateTransferForm(), confirm("sì", new, numbers))
+    assert events == [SlotSet("tentativi", 1)]
+    assert numbers[0] in message["text"] and len(practices.pending_transfers(uow)) == 1
+
+
+def test_the_status_shows_requests_and_received_communications(run, uow, company):
+    new, numbers = company
+    status = tracker(slots={"account": new}, form="stato_pratiche_form")
+    events, [message] = run(ValidatePracticeStatusForm(), status)
+    assert message["response"] == "utter_stato_pratiche_nessuna"
+    assert events == [
+        SlotSet("accesso_email", None),
+        SlotSet("accesso_password", None),
+        SlotSet("tentativi", 0),
+        SlotSet("requested_slot", None),
+    ]
+    run(ValidateTransferForm(), confirm("sì", new, numbers[:1]))
+    _, [message] = run(ValidatePracticeStatusForm(), status)
+    assert f"({numbers[0]}): in lavorazione" in message["text"]
+    assert "Non hai comunicazioni ricevute." in message["text"]
+    [transfer] = practices.pending_transfers(uow)
+    practices.decide_transfer(uow, transfer.id, approve=True, note="Documenti in regola")
+    _, [message] = run(ValidatePracticeStatusForm(), status)
+    assert "completata" in message["text"] and "Spostamento pratiche completato" in message["text"]
+
+
+def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
+    account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
+    slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
+    events, [logged, nothing] = run(
+        ValidateTransferForm(), tracker("Sportello#1", slots=slots, form=FORM)
+    )
+    assert events == [
+        *DONE[:1],
+        SlotSet("accesso_password", "già autenticato"),
+        *DONE[2:-2],
+        SlotSet("tentativi", 0),
+        SlotSet("account", account),
+        SlotSet("requested_slot", None),
+    ]
+    assert logged["response"] == "utter_accesso_riuscito"
+    assert nothing["response"] == "utter_cambio_rappresentante_nessuna_pratica"

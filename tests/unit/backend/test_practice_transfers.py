@@ -1,0 +1,57 @@
+"""Practice transfers: requests by upload reference, no duplicates, status in Italian."""
+
+import pytest
+from backend_fakes import PDF, add_active_account
+
+from backend import practices
+from backend.errors import Conflict, InvalidInput
+
+COMPANY = "01114601006"
+
+
+@pytest.fixture
+def company_practices(uow):
+    old = add_active_account(uow, "old@soleverde.it", "VRDLGU80A01H501Q", "Luigi Verdi")
+    new = add_active_account(uow, "new@soleverde.it", COMPANY, "Sole Verde")
+    numbers = [
+        practices.open_practice(uow, old, "Sole Verde S.r.l.", COMPANY, "FV") for _ in range(2)
+    ]
+    return new, numbers
+
+
+def test_a_transfer_can_carry_uploaded_document_references(uow, company_practices):
+    new, numbers = company_practices
+    transfer_id = practices.request_transfer(
+        uow, new, COMPANY, numbers, document_references=[" doc-1 "]
+    )
+    [event] = uow.audit.find(event="practice_transfer_requested")
+    assert event.details == {"transfer_id": transfer_id, "document_references": ["doc-1"]}
+    assert uow.documents.find(transfer_id=transfer_id) == []
+    with pytest.raises(InvalidInput, match="documenti"):
+        practices.request_transfer(uow, new, COMPANY, numbers, document_references=[" "])
+
+
+def test_a_practice_waiting_to_move_is_not_requested_twice(uow, company_practices):
+    new, numbers = company_practices
+    first = practices.request_transfer(uow, new, COMPANY, numbers[:1], [PDF])
+    with pytest.raises(Conflict, match=numbers[0]):
+        practices.request_transfer(uow, new, COMPANY, numbers, [PDF])
+    practices.decide_transfer(uow, first, approve=False, note="Manca la procura")
+    practices.request_transfer(uow, new, COMPANY, numbers, [PDF])
+
+
+def test_transfers_of_tells_each_request_s_state(uow, company_practices):
+    new, numbers = company_practices
+    assert practices.transfers_of(uow, new) == []
+    first = practices.request_transfer(uow, new, COMPANY, numbers[:1], [PDF])
+    practices.decide_transfer(uow, first, approve=False, note="Manca la procura")
+    second = practices.request_transfer(uow, new, COMPANY, numbers, [PDF])
+    rejected, pending = practices.transfers_of(uow, new)
+    assert (rejected.id, rejected.status_it, rejected.outcome_note) == (
+        first,
+        "respinta",
+        "Manca la procura",
+    )
+    assert rejected.practice_numbers == numbers[:1] and rejected.decided_at is not None
+    assert (pending.id, pending.practice_numbers) == (second, numbers)
+    assert pending.status_it.startswith("in lavorazione") and pending.decided_at is None
