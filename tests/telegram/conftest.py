@@ -55,26 +55,37 @@ def uow(stack):
 
 
 @pytest.fixture
-def customer_email(uow) -> str:
-    """A new active customer in the stack's database; their e-mail (password ``PASSWORD``)."""
-    tag = uuid.uuid4().hex[:6]
-    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
-    email = f"tg.{tag}@example.it"
-    work = uow()
-    with work:
-        now = work.now()
-        add_account(
-            work,
-            validate_holder(
-                make_fiscal_code(f"{letters}85M41F205"), first_name="Anna", last_name="Tg"
-            ),
-            email,
-            f"+39348{int(tag, 16) % 10**7:07d}",
-            status=AccountStatus.ACTIVE,
-            mobile_verified_at=now,
-            email_verified_at=now,
-            clauses_accepted_at=now,
-            password_hash=hash_password(work.settings, PASSWORD),
-        )
-        work.commit()
-    return email
+def new_customer(uow):
+    """Makes active customers in the stack's database; returns (account id, e-mail)."""
+
+    def make(first_name: str = "Anna") -> tuple[int, str]:
+        tag = uuid.uuid4().hex[:6]
+        letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
+        email = f"tg.{tag}@example.it"
+        work = uow()
+        with work:
+            now = work.now()
+            holder = validate_holder(
+                make_fiscal_code(f"{letters}85M41F205"), first_name=first_name, last_name="Tg"
+            )
+            account = add_account(
+                work,
+                holder,
+                email,
+                f"+39348{int(tag, 16) % 10**7:07d}",
+                status=AccountStatus.ACTIVE,
+                mobile_verified_at=now,
+                email_verified_at=now,
+                clauses_accepted_at=now,
+                password_hash=hash_password(work.settings, PASSWORD),
+            )
+            work.commit()
+            return account.id, email
+
+    return make
+
+
+@pytest.fixture
+def customer_email(new_customer) -> str:
+    """A new active customer's e-mail (password ``PASSWORD``)."""
+    return new_customer()[1]

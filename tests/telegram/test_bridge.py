@@ -120,6 +120,36 @@ def test_a_password_is_deleted_from_the_chat_and_never_logged(fake, bridge, user
     assert bridge.alive()
 
 
+def test_a_delega_gets_its_identity_document_from_telegram(fake, bridge, uow, user, new_customer):
+    delegator_id, delegator_email = new_customer("Anna")
+    _, delegate_email = new_customer("Giulia")
+    steps = [
+        ("voglio accedere", "Scrivi l'e-mail"),
+        (delegator_email, "Ora scrivi la password"),
+        (PASSWORD, "Accesso effettuato"),
+        ("voglio attivare una delega", "clausole legali"),
+        ("accetto", "e-mail con cui la persona"),
+        (f"il delegato è {delegate_email}", "carta di identità"),
+        ("te la mando dopo", "inviami qui la foto o il PDF"),  # the flow knows it is Telegram
+    ]
+    for text, expected in steps:
+        before = sent(fake, user)
+        fake.message(user, text)
+        answer(fake, user, expected, since=before)
+    before = sent(fake, user)
+    fake.upload(user, PDF, "carta.pdf", "application/pdf")
+    answer(fake, user, "Documento ricevuto", since=before)
+    answer(fake, user, "Per quanto tempo", since=before)
+    for text, expected in (("6 mesi", ""), ("sì", "in attesa di accettazione")):
+        before = sent(fake, user)
+        fake.message(user, text)
+        answer(fake, user, expected, since=before)
+    with uow() as work:
+        (delegation,) = work.delegations.find(delegator_id=delegator_id)
+        (document,) = work.documents.find(delegation_id=delegation.id)
+        assert document.content == PDF and document.account_id == delegator_id
+
+
 def tracker_metadata(stack, user: int) -> dict:
     """The metadata of the latest user message in the user's Rasa conversation."""
     tracker = httpx.get(f"{stack.rasa_url}/conversations/telegram-{user}/tracker", timeout=30)
