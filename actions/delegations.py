@@ -18,13 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import parse_yes_no
 from actions.flow import Invalid, Reply, say
 from actions.session import ACCOUNT_SLOT, LoginSteps, logged_in
+from actions.uploads import attached_document
 from backend import bootstrap, delegations, documents
 from backend.models import DELEGATION_STATUS_IT, Delegation, DelegationStatus
 from backend.settings import get_settings
 
 # What a channel puts in the message metadata: the upload's reference, and who it is.
-DOCUMENT_KEY = "documento"
-CHANNEL_KEY = "canale"
 DELEGATE_NAME = "delega_nome_delegato"
 NOT_ASKED = "non richiesta"  # the new duration of an operation that is not a modification
 MAX_BUTTONS = 10
@@ -107,13 +106,6 @@ def _email_in(text: str) -> str:
     return next((word.strip(".,;:!?<>()") for word in text.split() if "@" in word), text)
 
 
-def _channel(tracker: Tracker) -> str:
-    """Where the user writes from: "web", "telegram", or another channel without uploads."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    named = str(metadata.get(CHANNEL_KEY) or tracker.get_latest_input_channel() or "")
-    return {"socketio": "web", "web": "web", "telegram": "telegram"}.get(named, named)
-
-
 def _date(moment) -> str:
     return moment.strftime("%d/%m/%Y")
 
@@ -135,22 +127,10 @@ class ValidateDelegationForm(LoginSteps):
         return Reply({"delega_email": email.strip().lower(), DELEGATE_NAME: name})
 
     def step_delega_documento(self, text: str, tracker: Tracker) -> Reply:
-        reference = (tracker.latest_message.get("metadata") or {}).get(DOCUMENT_KEY)
-        if reference:
-            documents.check_upload(bootstrap.unit_of_work(), reference)
-            return Reply({"delega_documento": reference}, [say("utter_delega_documento_ricevuto")])
-        channel = _channel(tracker)
-        if channel == "web":
-            raise Invalid(
-                "Per allegare la carta di identità usa il pulsante con la graffetta 📎 "
-                "accanto al campo di testo: PDF, JPEG o PNG, al massimo 5 MB."
-            )
-        if channel == "telegram":
-            raise Invalid(
-                "Per allegare la carta di identità inviami qui la foto o il PDF del "
-                "documento: PDF, JPEG o PNG, al massimo 5 MB."
-            )
-        return Reply(messages=[say("utter_delega_documento_canale")], done=True)
+        reference = attached_document(tracker, "la carta di identità")
+        if reference is None:
+            return Reply(messages=[say("utter_delega_documento_canale")], done=True)
+        return Reply({"delega_documento": reference}, [say("utter_delega_documento_ricevuto")])
 
     def step_delega_durata(self, text: str, tracker: Tracker) -> Reply:
         return Reply({"delega_durata": delegations.validate_duration(parse_duration(text))})

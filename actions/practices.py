@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import parse_yes_no
 from actions.flow import Invalid, Reply, say
 from actions.session import ACCOUNT_SLOT, LoginSteps, logged_in
+from actions.uploads import attached_document
 from backend import bootstrap, practices
 from backend.models import Practice
 
@@ -20,7 +21,6 @@ CHOSEN = "cambio_rappresentante_pratiche"
 DOCUMENT = "cambio_rappresentante_documento"
 CONFIRM = "cambio_rappresentante_conferma"
 # The channel's upload contract: the message carrying a file has this metadata key.
-DOCUMENT_METADATA = "documento"
 _ALL = re.compile(r"\b(tutte|tutti|tutto|entrambe|entrambi)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\bPC-\d{4}-[0-9A-F]{8}\b", re.IGNORECASE)
 _INDEX = re.compile(r"(?<![\w-])\d{1,3}(?![\w-])")
@@ -81,12 +81,11 @@ class ValidateTransferForm(LoginSteps):
         return Reply({CHOSEN: list(dict.fromkeys(chosen))})
 
     def step_cambio_rappresentante_documento(self, text: str, tracker: Tracker) -> Reply:
-        metadata = tracker.latest_message.get("metadata") or {}
-        reference = str(metadata.get(DOCUMENT_METADATA) or "").strip()
-        if not reference:
+        reference = attached_document(tracker, "il modulo compilato")
+        if reference is None:
             raise Invalid(
-                "Non ho ricevuto nessun documento: caricalo compilato con il pulsante "
-                "degli allegati (PDF, JPEG o PNG, al massimo 5 MB)."
+                "Non ho ricevuto nessun documento: da qui non posso ricevere file, allega il "
+                "modulo compilato dalla chat del portale o da Telegram."
             )
         return Reply({DOCUMENT: reference}, [say(text="Documento ricevuto.")])
 

@@ -67,15 +67,6 @@ def store_upload(uow, content: bytes) -> str:
         return reference
 
 
-def upload(uow, content: bytes, filename: str) -> str:
-    """A channel's upload (the brief's contract): checked, kept unowned, its reference back.
-
-    The file name is not trusted for the type (magic bytes decide) and not stored.
-    """
-    del filename
-    return store_upload(uow, content)
-
-
 def claim_upload(uow, reference: str, account_id: int, **owner) -> Document:
     """Give a waiting upload to its account and owner, inside the caller's transaction."""
     document = _waiting(uow, reference, for_update=True)

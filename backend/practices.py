@@ -76,8 +76,7 @@ def request_transfer(
     """ "Cambio Legale rappresentante/Procuratore": queue the move of the chosen practices.
 
     The filled-in documents come as their content (``attachments``) or as the references of
-    documents uploaded through a channel (``document_references``), recorded with the
-    request for the operators.
+    documents uploaded through a channel (``document_references``), claimed for the request.
     """
     _, requester = classify_fiscal_id(requester_fiscal_id)
     if not practice_numbers:
@@ -107,12 +106,14 @@ def request_transfer(
         )
         for content in attachments:
             documents.store(uow, account_id, content, transfer_id=transfer.id)
+        for reference in references:
+            documents.claim_upload(uow, reference, account_id, transfer_id=transfer.id)
         audit.record(
             uow,
             "practice_transfer_requested",
             account_id,
             transfer_id=transfer.id,
-            document_references=references,
+            documents=len(attachments) + len(references),
         )
         uow.commit()
         return transfer.id

@@ -189,7 +189,7 @@ async def identity_document(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     try:
         reference = await asyncio.to_thread(
-            documents.upload, bootstrap.unit_of_work(), content, filename
+            documents.store_upload, bootstrap.unit_of_work(), content
         )
     except InvalidInput as exc:
         await context.bot.send_message(chat_id, exc.message_it)

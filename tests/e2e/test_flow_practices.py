@@ -11,7 +11,7 @@ import httpx
 import pytest
 from stdnum import luhn
 
-from backend import practices
+from backend import documents, practices
 from backend.accounts import add_account
 from backend.models import AccountStatus
 from backend.passwords import hash_password
@@ -20,6 +20,7 @@ from tests.tools.stack import said
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Sportello#2024"
+PDF = b"%PDF-1.7\n" + b"x" * 100
 
 
 @pytest.fixture
@@ -75,14 +76,14 @@ def test_a_new_representative_requests_the_transfer_and_asks_its_status(talk, uo
     assert f"1. {numbers[0]} – FV 20 kW" in reply and f"2. {numbers[1]}" in reply
     assert "allegati" in talk("tutte")
     assert "Non ho ricevuto nessun documento" in talk("te lo mando dopo")
-    reply = talk("modulo compilato", {"documento": "upload-42"})
+    reply = talk("modulo compilato", {"documento": documents.store_upload(uow(), PDF)})
     assert "Documento ricevuto" in reply and "Inoltro la richiesta" in reply
     reply = talk("sì")
     with uow() as work:
         [transfer] = work.transfers.find(account_id=account_id)
         assert transfer.status == "pending" and len(transfer.practice_ids) == 2
-        [event] = work.audit.find(event="practice_transfer_requested", account_id=account_id)
-        assert event.details["document_references"] == ["upload-42"]
+        [document] = work.documents.find(transfer_id=transfer.id)
+        assert document.account_id == account_id
     assert f"Richiesta di spostamento n. {transfer.id} inoltrata" in reply
     reply = talk("a che punto è la mia richiesta?")
     assert f"n. {transfer.id}" in reply and "in lavorazione" in reply
@@ -100,7 +101,7 @@ def test_the_faq_answer_offers_the_transfer_and_no_sends_nothing(talk, uow, comp
     talk(PASSWORD)
     talk("Sole Verde S.r.l.")
     talk("la 2")
-    reply = talk("ecco il modulo", {"documento": "upload-43"})
+    reply = talk("ecco il modulo", {"documento": documents.store_upload(uow(), PDF)})
     assert numbers[1] in reply and numbers[0] not in reply
     assert "non ho inoltrato" in talk("no")
     with uow() as work:

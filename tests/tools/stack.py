@@ -39,6 +39,7 @@ class Stack:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    web_port: int | None = None  # set by start_web()
 
     @property
     def rasa_url(self) -> str:
@@ -118,6 +119,34 @@ class Stack:
         )
         self._wait_ready()
         return self
+
+    def start_web(self, **env: str) -> str:
+        """Also starts the web app (widget, /api/chat, uploads) on this stack; returns its URL."""
+        self.web_port = free_port()
+        web_env = {
+            **os.environ,
+            "RASA_URL": self.rasa_url,
+            "DATABASE_URL": self.database_url,
+            **env,
+        }
+        command = [sys.executable, "-m", "uvicorn", "bot.web:app", "--host", "127.0.0.1"]
+        self._launch("web", [*command, "--port", str(self.web_port)], web_env)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.processes["web"].poll() is not None:
+                raise RuntimeError(f"web exited; see {self.workdir / 'web.log'}")
+            try:
+                if httpx.get(self.web_url, timeout=2).status_code == 200:
+                    return self.web_url
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the web app is not ready after 30s")
+            time.sleep(0.2)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     def stop(self) -> None:
         """Stops both servers (SIGTERM, then SIGKILL after a grace period)."""

@@ -3,9 +3,9 @@
 import pytest
 from test_db_services import PDF, SOLE_VERDE, register
 
-from backend import practices
+from backend import documents, practices
 from backend.errors import Conflict
-from backend.models import AuditEvent, PracticeTransfer
+from backend.models import AuditEvent, Document, PracticeTransfer
 
 
 def test_a_transfer_by_upload_reference_then_its_status(database, uow_factory, clock):
@@ -15,15 +15,17 @@ def test_a_transfer_by_upload_reference_then_its_status(database, uow_factory, c
         practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
         for _ in range(2)
     )
+    reference = documents.store_upload(uow_factory(), PDF)
     transfer_id = practices.request_transfer(
-        uow_factory(), new, "01114601006", [first], document_references=["upload-7"]
+        uow_factory(), new, "01114601006", [first], document_references=[reference]
     )
     with pytest.raises(Conflict, match=first):
         practices.request_transfer(uow_factory(), new, "01114601006", [first, second], [PDF])
     with database.session_factory() as session:
         assert session.query(PracticeTransfer).count() == 1
         event = session.query(AuditEvent).filter_by(event="practice_transfer_requested").one()
-        assert event.details["document_references"] == ["upload-7"]
+        assert event.details["documents"] == 1
+        assert session.query(Document).filter_by(transfer_id=transfer_id).count() == 1
     [pending] = practices.transfers_of(uow_factory(), new)
     assert (pending.id, pending.practice_numbers) == (transfer_id, [first])
     practices.decide_transfer(uow_factory(), transfer_id, approve=True, note="Ok")

@@ -28,7 +28,8 @@ def test_a_logged_in_customer_skips_the_login(run, uow):
 
 def test_without_login_the_flow_asks_to_log_in_first(run, uow):
     events, messages = run(ValidateDeletionForm(), tracker(form=FORM))
-    assert events == [] and messages[0]["response"] == "utter_accesso_necessario"
+    assert events == [SlotSet("accesso_codice", None)]
+    assert messages[0]["response"] == "utter_accesso_necessario"
 
 
 def test_the_right_password_deletes_the_account_and_logs_out(run, uow):

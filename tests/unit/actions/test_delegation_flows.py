@@ -115,7 +115,8 @@ def test_a_duration_needs_a_number_and_a_unit(text):
 
 def test_logged_out_the_flow_starts_with_the_login(run, uow):
     events, messages = run(ValidateDelegationForm(), tracker("attiva una delega"))
-    assert events == [] and said(messages) == ["utter_accesso_necessario"]
+    assert events == [SlotSet("accesso_codice", None)]
+    assert said(messages) == ["utter_accesso_necessario"]
 
 
 def test_logged_in_the_login_is_skipped(run, uow, people):
@@ -183,7 +184,7 @@ def test_a_forged_document_reference_is_refused(run, uow, people):
 
 
 @pytest.mark.parametrize(
-    "channel, advice", [("web", "graffetta"), ("telegram", "inviami qui la foto o il PDF")]
+    "channel, advice", [("web", "graffetta"), ("telegram", "inviamelo qui come foto o PDF")]
 )
 def test_text_instead_of_a_document_explains_how_to_upload(run, uow, people, channel, advice):
     on = asked("delega_documento", "ce l'ho", people[0], metadata={"canale": channel})

@@ -10,9 +10,9 @@ from actions.practices import (
     ValidatePracticeStatusForm,
     ValidateTransferForm,
 )
-from backend import practices
+from backend import documents, practices
 from tests.unit.actions.conftest import tracker
-from tests.unit.backend.backend_fakes import add_active_account
+from tests.unit.backend.backend_fakes import PDF, add_active_account
 
 FORM = "cambio_rappresentante_form"
 COMPANY = "01114601006"
@@ -97,20 +97,21 @@ def test_the_document_arrives_as_an_upload_reference(run, uow, company):
     new, _ = company
     slot = "cambio_rappresentante_documento"
     events, [message] = run(ValidateTransferForm(), asked(slot, "ecco il documento", new))
-    assert events == [SlotSet("tentativi", 1)] and "allegati" in message["text"]
-    on = asked(slot, "", new, metadata={"documento": "doc-abc123"})
+    assert events == [SlotSet("tentativi", 1)] and "Non ho ricevuto" in message["text"]
+    reference = documents.store_upload(uow, PDF)
+    on = asked(slot, "", new, metadata={"documento": reference})
     events, _ = run(ValidateTransferForm(), on)
-    assert events == [SlotSet("tentativi", 0), SlotSet(slot, "doc-abc123")]
+    assert events == [SlotSet("tentativi", 0), SlotSet(slot, reference)]
 
 
-def confirm(text: str, new: int, numbers: list[str]):
+def confirm(text: str, new: int, numbers: list[str], reference: str = ""):
     return asked(
         "cambio_rappresentante_conferma",
         text,
         new,
         cambio_rappresentante_richiedente=COMPANY,
         cambio_rappresentante_pratiche=numbers,
-        cambio_rappresentante_documento="doc-abc123",
+        cambio_rappresentante_documento=reference,
     )
 
 
@@ -118,14 +119,16 @@ def test_yes_submits_the_request_to_the_operators(run, uow, company):
     new, numbers = company
     _, [ask] = run(ActionAskTransferConfirmation(), confirm("", new, numbers[:2]))
     assert f"{numbers[0]}, {numbers[1]}" in ask["text"]
-    events, [message] = run(ValidateTransferForm(), confirm("sì, inoltra", new, numbers[:2]))
+    reference = documents.store_upload(uow, PDF)
+    yes = confirm("sì, inoltra", new, numbers[:2], reference)
+    events, [message] = run(ValidateTransferForm(), yes)
     assert events == DONE
     [transfer] = practices.pending_transfers(uow)
     assert transfer.account_id == new and transfer.requester_fiscal_code == COMPANY
     assert message["response"] == "utter_cambio_rappresentante_inviata"
     assert message["numero"] == transfer.id
-    [audit] = uow.audit.find(event="practice_transfer_requested")
-    assert audit.details["document_references"] == ["doc-abc123"]
+    [document] = uow.documents.find(transfer_id=transfer.id)
+    assert document.account_id == new
 
 
 def test_no_submits_nothing(run, uow, company):
@@ -138,8 +141,9 @@ def test_no_submits_nothing(run, uow, company):
 
 def test_a_second_request_for_the_same_practice_is_refused(run, uow, company):
     new, numbers = company
-    run(ValidateTransferForm(), confirm("sì", new, numbers[:1]))
-    events, [message] = run(ValidateTransferForm(), confirm("sì", new, numbers))
+    run(ValidateTransferForm(), confirm("sì", new, numbers[:1], documents.store_upload(uow, PDF)))
+    again = confirm("sì", new, numbers, documents.store_upload(uow, PDF))
+    events, [message] = run(ValidateTransferForm(), again)
     assert events == [SlotSet("tentativi", 1)]
     assert numbers[0] in message["text"] and len(practices.pending_transfers(uow)) == 1
 
@@ -155,7 +159,7 @@ def test_the_status_shows_requests_and_received_communications(run, uow, company
         SlotSet("tentativi", 0),
         SlotSet("requested_slot", None),
     ]
-    run(ValidateTransferForm(), confirm("sì", new, numbers[:1]))
+    run(ValidateTransferForm(), confirm("sì", new, numbers[:1], documents.store_upload(uow, PDF)))
     _, [message] = run(ValidatePracticeStatusForm(), status)
     assert f"({numbers[0]}): in lavorazione" in message["text"]
     assert "Non hai comunicazioni ricevute." in message["text"]
@@ -177,6 +181,7 @@ def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
         *DONE[2:-2],
         SlotSet("tentativi", 0),
         SlotSet("account", account),
+        SlotSet("accesso_codice", None),
         SlotSet("requested_slot", None),
     ]
     assert logged["response"] == "utter_accesso_riuscito"

@@ -77,7 +77,8 @@ def test_no_supplies_offers_to_link_one(run, uow):
 def test_the_list_follows_the_login(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
     events, [ask_login] = run(ValidateSuppliesForm(), tracker(form="forniture_form"))
-    assert events == [] and ask_login["response"] == "utter_accesso_necessario"
+    assert events == [SlotSet("accesso_codice", None)]
+    assert ask_login["response"] == "utter_accesso_necessario"
     slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
     on = tracker("Sportello#1", slots=slots, form="forniture_form")
     events, [logged, listed] = run(ValidateSuppliesForm(), on)
@@ -86,6 +87,7 @@ def test_the_list_follows_the_login(run, uow):
         SlotSet("accesso_password", "già autenticato"),
         SlotSet("tentativi", 0),
         SlotSet("account", account),
+        SlotSet("accesso_codice", None),
         SlotSet("requested_slot", None),
     ]
     assert logged["response"] == "utter_accesso_riuscito"

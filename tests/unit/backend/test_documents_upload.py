@@ -1,24 +1,28 @@
-"""The channels' upload contract: ``documents.upload`` keeps a checked file for the chat."""
+"""A channel's upload: checked by content, kept without an owner, named by a reference."""
 
 import pytest
 
 from backend import documents
 from backend.errors import InvalidInput
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-def test_an_upload_gives_an_unguessable_reference_to_a_waiting_document(uow):
-    reference = documents.upload(uow, PNG, "carta.png")
-    number, _, signature = reference.partition(".")
-    assert number.isdigit() and len(signature) >= 40
-    assert documents.check_upload(uow, reference) == "image/png"
-    with pytest.raises(documents.UploadNotValid):
-        documents.check_upload(uow, f"{number}.{'A' * len(signature)}")
+def test_a_pdf_upload_gets_a_reference_that_names_a_waiting_document(uow):
+    reference = documents.store_upload(uow, PDF)
+    assert documents.check_upload(uow, reference) == "application/pdf"
+    (document,) = uow.documents.find(account_id=None)
+    assert document.content == PDF
 
 
-def test_the_name_does_not_decide_the_type(uow):
+def test_the_content_decides_the_type(uow):
+    assert documents.check_upload(uow, documents.store_upload(uow, PNG)) == "image/png"
     with pytest.raises(InvalidInput, match="PDF, JPEG o PNG"):
-        documents.upload(uow, b"MZ\x90 not a pdf", "carta.pdf")
+        documents.store_upload(uow, b"solo testo")
+
+
+def test_too_big_an_upload_is_refused_in_italian(uow):
     with pytest.raises(InvalidInput, match="5 MB"):
-        documents.upload(uow, b"%PDF-" + b"x" * documents.MAX_DOCUMENT_BYTES, "carta.pdf")
+        documents.store_upload(uow, PDF + b"0" * documents.MAX_DOCUMENT_BYTES)
+    assert uow.documents.find() == []

@@ -3,7 +3,7 @@
 import pytest
 from backend_fakes import PDF, add_active_account
 
-from backend import practices
+from backend import documents, practices
 from backend.errors import Conflict, InvalidInput
 
 COMPANY = "01114601006"
@@ -19,14 +19,16 @@ def company_practices(uow):
     return new, numbers
 
 
-def test_a_transfer_can_carry_uploaded_document_references(uow, company_practices):
+def test_a_transfer_claims_the_documents_uploaded_through_a_channel(uow, company_practices):
     new, numbers = company_practices
+    reference = documents.store_upload(uow, PDF)
     transfer_id = practices.request_transfer(
-        uow, new, COMPANY, numbers, document_references=[" doc-1 "]
+        uow, new, COMPANY, numbers, document_references=[f" {reference} "]
     )
     [event] = uow.audit.find(event="practice_transfer_requested")
-    assert event.details == {"transfer_id": transfer_id, "document_references": ["doc-1"]}
-    assert uow.documents.find(transfer_id=transfer_id) == []
+    assert event.details == {"transfer_id": transfer_id, "documents": 1}
+    [document] = uow.documents.find(transfer_id=transfer_id)
+    assert document.account_id == new
     with pytest.raises(InvalidInput, match="documenti"):
         practices.request_transfer(uow, new, COMPANY, numbers, document_references=[" "])
 

@@ -1,30 +1,181 @@
-"""The web app on port 8000 serves the portal page and the chat's assets."""
+"""The web app on port 8000: portal page, widget assets, the chat proxy and document uploads."""
 
+import json
+
+import httpx
+import pytest
 from starlette.testclient import TestClient
 
-from bot.web import app
+from backend import bootstrap, documents
+from backend.clock import ManualClock
+from bot import web
+from tests.unit.backend.backend_fakes import PDF, FakeUnitOfWork, fast_settings
 
-client = TestClient(app)
+SENDER, MESSAGE_ID = "sender-0001", "message-0001"
 
 
-def test_portal_page_hosts_the_chat():
+class FakeRasa:
+    """Rasa's REST channel on a mock transport: records requests, answers or fails."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.down = False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused")
+        body = json.loads(request.content)
+        self.requests.append({"url": str(request.url), **body})
+        replies = [{"recipient_id": body["sender"], "text": f"hai scritto: {body['message']}"}]
+        return httpx.Response(200, json=replies)
+
+
+@pytest.fixture
+def rasa():
+    return FakeRasa()
+
+
+@pytest.fixture
+def client(rasa, monkeypatch):
+    monkeypatch.setenv("WIDGET_ORIGINS", "https://portale.example.it")
+    app = web.make_app("http://rasa.test:5005", httpx.MockTransport(rasa))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def chat(client, message="ciao", message_id=MESSAGE_ID, **extra):
+    body = {"sender": SENDER, "id": message_id, "message": message, **extra}
+    return client.post("/api/chat", json=body)
+
+
+def test_portal_page_embeds_the_widget_with_one_script_tag(client):
     page = client.get("/")
-    assert page.status_code == 200
-    assert page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<html lang="it">' in page.text
-    assert 'src="/static/chat.js"' in page.text and 'data-rasa-port="5005"' in page.text
+    assert page.text.count("<script") == 1 and 'src="/static/widget.js"' in page.text
+    assert "data-token" not in page.text
 
 
-def test_chat_assets_are_served():
-    script = client.get("/static/chat.js")
-    assert script.status_code == 200 and "webhooks/rest/webhook" in script.text
-    assert client.get("/static/chat.css").status_code == 200
+def test_a_logged_in_portal_user_hands_a_signed_token_to_the_widget(client, monkeypatch):
+    monkeypatch.setenv("PORTAL_JWT_KEY", "k" * 40)
+    monkeypatch.setenv("PORTAL_DEMO_USER", "mario.rossi@example.it")
+    token = client.get("/").text.split('data-token="')[1].split('"')[0]
+    claims = web.jwt.decode(token, "k" * 40, algorithms=["HS256"])
+    assert claims["sub"] == "mario.rossi@example.it" and claims["exp"] > claims["iat"]
 
 
-def test_chat_never_renders_messages_as_html():
-    assert "innerHTML" not in client.get("/static/chat.js").text
+def test_widget_assets_are_served_and_small(client):
+    script, style = client.get("/static/widget.js"), client.get("/static/widget.css")
+    assert script.status_code == style.status_code == 200
+    assert len(script.content) + len(style.content) <= 60 * 1024
 
 
-def test_unknown_paths_are_not_found():
+def test_widget_never_renders_text_as_html():
+    source = (web.STATIC / "widget.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in source
+
+
+def test_a_message_reaches_rasa_with_only_the_metadata_the_bot_uses(client, rasa):
+    metadata = {"documento": "12.firma", "portal_token": "a.b.c", "account": 1, "canale": "x"}
+    replies = chat(client, metadata=metadata).json()
+    assert replies == [{"recipient_id": SENDER, "text": "hai scritto: ciao"}]
+    (sent,) = rasa.requests
+    assert sent["url"] == "http://rasa.test:5005/webhooks/rest/webhook"
+    assert sent["metadata"] == {"canale": "web", "documento": "12.firma"}  # bad token dropped
+
+
+def test_the_portal_token_reaches_rasa_re_signed_for_a_minute(client, rasa, monkeypatch):
+    key = "k" * 40
+    monkeypatch.setenv("PORTAL_JWT_KEY", key)
+    portal = web.portal_token("mario.rossi@example.it", key)
+    chat(client, metadata={"portal_token": portal})
+    relayed = rasa.requests[0]["metadata"]["portal_token"]
+    assert relayed != portal  # Rasa stores metadata: what it stores expires in a minute
+    claims = web.jwt.decode(relayed, key, algorithms=["HS256"])
+    assert claims["sub"] == "mario.rossi@example.it" and claims["exp"] - claims["iat"] == 60
+    expired = web.portal_token("mario.rossi@example.it", key, seconds=-10)
+    chat(client, message_id="message-0002", metadata={"portal_token": expired})
+    assert "portal_token" not in rasa.requests[1]["metadata"]
+
+
+def test_a_retried_message_is_answered_again_but_sent_to_the_bot_once(client, rasa):
+    first = chat(client).json()
+    assert chat(client).json() == first
+    chat(client, message_id="message-0002")
+    assert len(rasa.requests) == 2
+
+
+def test_rasa_down_is_a_retryable_error_in_italian(client, rasa):
+    rasa.down = True
+    response = chat(client)
+    assert response.status_code == 503 and "non è raggiungibile" in response.json()["errore"]
+    rasa.down = False
+    assert chat(client).status_code == 200  # the retry goes through
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sender": SENDER, "id": MESSAGE_ID, "message": "   "},
+        {"sender": "x", "id": MESSAGE_ID, "message": "ciao"},
+        {"sender": SENDER, "id": "../../", "message": "ciao"},
+        {"sender": SENDER, "id": MESSAGE_ID, "message": "a" * 5001},
+        {"sender": SENDER, "id": MESSAGE_ID, "message": "ciao", "metadata": []},
+        ["non", "un", "oggetto"],
+    ],
+)
+def test_malformed_messages_are_refused(client, rasa, body):
+    response = client.post("/api/chat", json=body)
+    assert response.status_code == 400 and response.json() == {"errore": "Richiesta non valida."}
+    assert client.post("/api/chat", content=b"{").status_code == 400
+    assert rasa.requests == []
+
+
+def test_other_sites_listed_may_embed_the_widget(client):
+    allowed = {"Origin": "https://portale.example.it", "Access-Control-Request-Method": "POST"}
+    assert client.options("/api/chat", headers=allowed).status_code == 200
+    other = {"Origin": "https://altro.example", "Access-Control-Request-Method": "POST"}
+    assert client.options("/api/chat", headers=other).status_code == 400
+
+
+@pytest.fixture
+def uow(monkeypatch):
+    fake = FakeUnitOfWork(fast_settings(), ManualClock())
+    monkeypatch.setattr(bootstrap, "unit_of_work", lambda settings=None: fake)
+    return fake
+
+
+def test_a_pdf_upload_returns_a_reference_for_the_bot(client, uow):
+    response = client.post("/api/documenti?nome=C:\\scansioni\\<carta>.pdf", content=PDF)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["nome"] == "carta.pdf"
+    assert documents.check_upload(uow, body["riferimento"]) == "application/pdf"
+
+
+def test_a_text_file_is_refused_in_italian(client, uow):
+    response = client.post("/api/documenti?nome=note.txt", content=b"solo testo")
+    assert response.status_code == 415
+    assert response.json() == {"errore": "Il documento deve essere un file PDF, JPEG o PNG."}
+    assert uow.documents.find() == []
+
+
+def test_too_big_a_file_is_refused_before_it_is_stored(client, uow):
+    big = PDF + b"0" * documents.MAX_DOCUMENT_BYTES
+    response = client.post("/api/documenti?nome=grande.pdf", content=big)
+    assert response.status_code == 413
+    assert response.json() == {"errore": "Il documento supera la dimensione massima di 5 MB."}
+
+    def chunks():
+        yield PDF
+        yield b"0" * documents.MAX_DOCUMENT_BYTES  # no Content-Length: counted while read
+
+    assert client.post("/api/documenti", content=chunks()).status_code == 413
+    assert uow.documents.find() == []
+
+
+def test_unknown_paths_are_not_found(client):
     assert client.get("/static/../web.py").status_code == 404
     assert client.get("/admin").status_code == 404
+    assert client.get("/api/chat").status_code == 405
