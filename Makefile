@@ -45,9 +45,10 @@ $(MODEL): $(RASA_VENV)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL) ## Train the model if the data or the configuration changed
 
-run: install $(MODEL) ## Start Rasa (5005), actions (5055), web (8000) and the outbox dispatcher; Ctrl-C stops all
+run: install $(MODEL) ## Start Rasa (5005), actions (5055), web (8000), the outbox dispatcher, Telegram if TELEGRAM_BOT_TOKEN is set; Ctrl-C stops all
 	$(VENV)/bin/sportello db upgrade
-	$(VENV)/bin/honcho start -f Procfile
+	@# Every Procfile process, but the Telegram bridge only with a bot token.
+	$(VENV)/bin/honcho start -f Procfile $$(awk -F: '/^[a-z]+:/ && ($$1 != "telegram" || ENVIRON["TELEGRAM_BOT_TOKEN"] != "") {print $$1}' Procfile)
 
 shell: install $(MODEL) ## Chat in the terminal (starts the action server alongside)
 	$(VENV)/bin/sportello db upgrade
@@ -62,6 +63,7 @@ bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start
 	$(PY) -m tests.bench.flows
 	$(PY) -m tests.bench.backend
 	$(PY) -m tests.bench.widget
+	$(PY) -m tests.bench.telegram
 
 lint: $(VENV)/.installed ## Static checks
 	$(VENV)/bin/ruff check .
