@@ -98,21 +98,18 @@ async def registrations(
 
 
 def rows_for(
-    users: int, rate: float, timings: dict[str, list[float]]
+    users: int, pause: float, rate: float, timings: dict[str, list[float]]
 ) -> list[tuple[str, str, str]]:
-    rows = [(f"complete registrations, concurrency {users}", f"{rate:.0f} per minute", "")]
+    how = f"concurrency {users}, " + (f"{pause:.0f} s pause" if pause else "back to back")
+    rows = [(f"complete registrations, {how}", f"{rate:.0f} per minute", "")]
     for kind, label in (
         ("backend", "form step calling the backend"),
-        ("password", "password step"),
+        ("password", "password step (argon2)"),
     ):
         samples = timings[kind]
         p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
         rows.append(
-            (
-                f"{label}, concurrency {users}",
-                f"p50 {p50:.0f} ms, p95 {p95:.0f} ms",
-                f"{len(samples)} steps",
-            )
+            (f"{label}, {how}", f"p50 {p50:.0f} ms, p95 {p95:.0f} ms", f"{len(samples)} steps")
         )
     return rows
 
