@@ -18,7 +18,7 @@ def channel(tracker: Tracker) -> str:
     """Where the user writes from: "web", "telegram", or another channel without uploads."""
     metadata = tracker.latest_message.get("metadata") or {}
     named = str(metadata.get(CHANNEL_KEY) or tracker.get_latest_input_channel() or "")
-    return {"socketio": "web", "web": "web", "telegram": "telegram"}.get(named, named)
+    return {"web": "web", "telegram": "telegram"}.get(named, named)
 
 
 def attached_document(tracker: Tracker, what: str) -> str | None:

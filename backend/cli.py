@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from backend import bootstrap, db, demo, outbox, staff
+from backend import bootstrap, db, demo, documents, outbox, staff
 from backend.dispatch import Dispatcher, senders_from_settings
 from backend.errors import BackendError, InvalidInput
 from backend.settings import get_settings
@@ -80,6 +80,13 @@ def run_dispatcher(
         dispatcher.run(stop, poll)
     except KeyboardInterrupt:
         stop.set()
+
+
+@app.command("purge-uploads")
+def purge_uploads() -> None:
+    """Delete the uploads no conversation claimed in time (run it now and then, e.g. cron)."""
+    removed = documents.purge_expired_uploads(bootstrap.unit_of_work())
+    typer.echo(f"Documenti caricati e mai usati eliminati: {removed}.")
 
 
 @app.command("demo-data")

@@ -4,17 +4,21 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
 
+from backend import documents
 from backend import settings as settings_module
+from backend.bootstrap import unit_of_work
 from backend.cli import app
 from backend.settings import REPO_ROOT, Settings
 
 runner = CliRunner()
+PDF = b"%PDF-1.7\n" + b"x" * 100
 
 
 @pytest.fixture
@@ -161,3 +165,18 @@ def test_other_packages_mount_their_subcommands(monkeypatch):
     cli._mount_plugins()
     result = runner.invoke(cli.app, ["prova", "hello"])
     assert result.exit_code == 0 and "ciao dal plugin" in result.output
+
+
+def test_purge_uploads_deletes_only_the_uploads_nobody_claimed_in_time(cli, database):
+    uow = lambda: unit_of_work(Settings(database_url=database.url))  # noqa: E731
+    fresh, stale = (documents.store_upload(uow(), PDF) for _ in range(2))
+    with database.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE documents SET created_at = :then WHERE id = :id"),
+            {"then": datetime(2020, 1, 1), "id": int(stale.partition(".")[0])},
+        )
+    assert "eliminati" in cli("purge-uploads").output
+    assert documents.check_upload(uow(), fresh) == "application/pdf"
+    with database.engine.connect() as connection:
+        left = "SELECT count(*) FROM documents WHERE id = :id"
+        assert connection.execute(text(left), {"id": int(stale.partition(".")[0])}).scalar() == 0
