@@ -5,6 +5,7 @@ import unicodedata
 
 from actions.flow import Invalid
 from backend.models import CustomerKind
+from backend.parsing import find_fiscal_code, find_vat_number
 from backend.validators import validate_email
 
 _YES = re.compile(r"\b(si|sì|certo|ok|okay|va bene|accetto|confermo|esatto|giusto|procedi)\b")
@@ -61,3 +62,19 @@ def parse_email(text: str) -> str:
     """The e-mail inside "la mia mail è mario@esempio.it", checked (a PEC is refused)."""
     word = next((w.strip(".,;:!?<>()«»\"'") for w in text.split() if "@" in w), text)
     return validate_email(word)
+
+
+def parse_fiscal_id(text: str, kind: str | None) -> str:
+    """The Partita IVA (or Codice Fiscale) of a company, the Codice Fiscale of a person."""
+    if kind == CustomerKind.COMPANY:
+        number = find_vat_number(text) or find_fiscal_code(text)
+        reason = "La Partita IVA non è valida: controlla le 11 cifre."
+    else:
+        number = find_fiscal_code(text)
+        reason = (
+            "Il Codice Fiscale non è valido: controlla i 16 caratteri "
+            "(li trovi sulla tessera sanitaria)."
+        )
+    if number is None:
+        raise Invalid(reason)
+    return number

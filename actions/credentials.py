@@ -11,13 +11,11 @@ from datetime import datetime, timedelta
 
 from rasa_sdk import Tracker
 
-from actions.answers import parse_customer_kind, parse_email, parse_yes_no
+from actions.answers import parse_customer_kind, parse_email, parse_fiscal_id, parse_yes_no
 from actions.codes import CODE_IN_TEXT, RESEND_BUTTON, RESEND_REQUEST, CodeStep
 from actions.flow import FlowForm, Invalid, Reply, say
 from backend import accounts, bootstrap, codes
 from backend.errors import CodeRejected, NotAllowed
-from backend.models import CustomerKind
-from backend.parsing import find_fiscal_code, find_vat_number
 from backend.settings import get_settings
 
 # A wrong code, whether the account exists or not: these are counted in the conversation.
@@ -196,17 +194,7 @@ class ValidateUsernameRecoveryForm(FlowForm):
         return Reply({USERNAME_KIND: parse_customer_kind(text)})
 
     def step_recupero_username_codice_fiscale(self, text: str, tracker: Tracker) -> Reply:
-        if tracker.get_slot(USERNAME_KIND) == CustomerKind.COMPANY:
-            number = find_vat_number(text) or find_fiscal_code(text)
-            reason = "La Partita IVA non è valida: controlla le 11 cifre."
-        else:
-            number = find_fiscal_code(text)
-            reason = (
-                "Il Codice Fiscale non è valido: controlla i 16 caratteri "
-                "(li trovi sulla tessera sanitaria)."
-            )
-        if number is None:
-            raise Invalid(reason)
+        number = parse_fiscal_id(text, tracker.get_slot(USERNAME_KIND))
         masked = accounts.recover_username(bootstrap.unit_of_work(), number)
         return Reply(
             {USERNAME_FISCAL_ID: number},

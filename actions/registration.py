@@ -5,14 +5,20 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import parse_customer_kind, parse_email, parse_person_name, parse_yes_no
+from actions.answers import (
+    parse_customer_kind,
+    parse_email,
+    parse_fiscal_id,
+    parse_person_name,
+    parse_yes_no,
+)
 from actions.codes import CodeStep
 from actions.flow import FlowForm, Invalid, Reply, say
 from actions.session import ACCOUNT_SLOT
 from backend import accounts, bootstrap
 from backend.masking import mask_email
 from backend.models import CustomerKind
-from backend.parsing import find_fiscal_code, find_mobile, find_vat_number
+from backend.parsing import find_mobile
 from backend.settings import get_settings
 from backend.validators import validate_password
 
@@ -36,18 +42,8 @@ class ValidateRegistrationForm(FlowForm):
         return Reply({"registrazione_nome": f"{first}|{last}"})
 
     def step_registrazione_codice_fiscale(self, text: str, tracker: Tracker) -> Reply:
-        if tracker.get_slot("registrazione_tipo") == CustomerKind.COMPANY:
-            number = find_vat_number(text) or find_fiscal_code(text)
-            reason = "La Partita IVA non è valida: controlla le 11 cifre."
-        else:
-            number = find_fiscal_code(text)
-            reason = (
-                "Il Codice Fiscale non è valido: controlla i 16 caratteri "
-                "(li trovi sulla tessera sanitaria)."
-            )
-        if number is None:
-            raise Invalid(reason)
-        return Reply({"registrazione_codice_fiscale": number})
+        kind = tracker.get_slot("registrazione_tipo")
+        return Reply({"registrazione_codice_fiscale": parse_fiscal_id(text, kind)})
 
     def step_registrazione_email(self, text: str, tracker: Tracker) -> Reply:
         return Reply({"registrazione_email": parse_email(text)})

@@ -3,8 +3,6 @@
 import json
 import threading
 import time
-import uuid
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,15 +11,9 @@ import jwt
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from backend.accounts import add_account
-from backend.bootstrap import unit_of_work
-from backend.models import AccountStatus
-from backend.passwords import hash_password
-from backend.settings import Settings
-from backend.validators import validate_holder
 from tests.tools import ROOT
+from tests.tools.customers import Customer, add_customer
 from tests.tools.stack import Stack, free_port
-from tests.unit.backend.backend_fakes import make_fiscal_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -181,34 +173,7 @@ def portal_token(subject: str, key: str = PORTAL_KEY, minutes: int = 10) -> str:
     return jwt.encode({"sub": subject, "exp": int(time.time()) + minutes * 60}, key, "HS256")
 
 
-@dataclass(frozen=True)
-class Customer:
-    email: str
-    password: str = "Sportello#2024"
-
-
 @pytest.fixture
 def customer(stack) -> Customer:
     """A new active customer in the stack's database."""
-    tag = uuid.uuid4().hex[:6]
-    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
-    email, mobile = f"cliente.{tag}@example.it", f"+39348{int(tag, 16) % 10**7:07d}"
-    work = unit_of_work(Settings(database_url=stack.database_url))
-    with work:
-        holder = validate_holder(
-            make_fiscal_code(f"{letters}85M41F205"), first_name="Anna", last_name="Test"
-        )
-        now = work.now()
-        add_account(
-            work,
-            holder,
-            email,
-            mobile,
-            status=AccountStatus.ACTIVE,
-            mobile_verified_at=now,
-            email_verified_at=now,
-            clauses_accepted_at=now,
-            password_hash=hash_password(work.settings, Customer.password),
-        )
-        work.commit()
-    return Customer(email)
+    return add_customer(stack.database_url)

@@ -3,21 +3,16 @@
 import json
 import re
 import uuid
-from dataclasses import dataclass
 
 import httpx
 import pytest
 import yaml
 
-from backend.accounts import add_account
 from backend.bootstrap import unit_of_work
-from backend.models import AccountStatus
-from backend.passwords import hash_password
 from backend.settings import Settings
-from backend.validators import validate_holder
 from tests.tools import ROOT
+from tests.tools.customers import Customer, add_customer
 from tests.tools.stack import Stack, said, say
-from tests.unit.backend.backend_fakes import make_fiscal_code
 
 
 @pytest.fixture(scope="session")
@@ -76,41 +71,10 @@ def code_for(stack):
     return read
 
 
-@dataclass(frozen=True)
-class Customer:
-    """A registered, active customer in the stack's database."""
-
-    id: int
-    email: str
-    fiscal_code: str
-    mobile: str
-    password: str = "Sportello#2024"
-
-
 @pytest.fixture
-def customer(uow) -> Customer:
+def customer(stack) -> Customer:
     """A new active customer (person) with a unique e-mail, Codice Fiscale and mobile."""
-    tag = uuid.uuid4().hex[:6]
-    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
-    fiscal_code = make_fiscal_code(f"{letters}85M41F205")
-    email, mobile = f"cliente.{tag}@example.it", f"+39347{int(tag, 16) % 10**7:07d}"
-    work = uow()
-    with work:
-        holder = validate_holder(fiscal_code, first_name="Anna", last_name="Test")
-        now = work.now()
-        account = add_account(
-            work,
-            holder,
-            email,
-            mobile,
-            status=AccountStatus.ACTIVE,
-            mobile_verified_at=now,
-            email_verified_at=now,
-            clauses_accepted_at=now,
-            password_hash=hash_password(work.settings, Customer.password),
-        )
-        work.commit()
-        return Customer(account.id, email, fiscal_code, mobile)
+    return add_customer(stack.database_url)
 
 
 @pytest.fixture

@@ -12,13 +12,9 @@ import httpx
 import pytest
 
 from backend import documents
-from backend.accounts import add_account
-from backend.models import AccountStatus, Delegation, DelegationStatus
-from backend.passwords import hash_password
-from backend.validators import validate_holder
-from tests.e2e.conftest import Customer
+from backend.models import Delegation, DelegationStatus
+from tests.tools.customers import Customer, add_customer
 from tests.tools.stack import said
-from tests.unit.backend.backend_fakes import make_fiscal_code
 
 pytestmark = pytest.mark.e2e
 
@@ -57,33 +53,9 @@ def new_chat(stack, client):
 
 
 @pytest.fixture
-def new_customer(uow):
+def new_customer(stack):
     """Makes active customers (persons) like the ``customer`` fixture, as many as needed."""
-
-    def make(first_name: str) -> Customer:
-        tag = uuid.uuid4().hex[:6]
-        letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
-        fiscal_code = make_fiscal_code(f"{letters}85M41F205")
-        email, mobile = f"cliente.{tag}@example.it", f"+39347{int(tag, 16) % 10**7:07d}"
-        work = uow()
-        with work:
-            holder = validate_holder(fiscal_code, first_name=first_name, last_name="Test")
-            now = work.now()
-            account = add_account(
-                work,
-                holder,
-                email,
-                mobile,
-                status=AccountStatus.ACTIVE,
-                mobile_verified_at=now,
-                email_verified_at=now,
-                clauses_accepted_at=now,
-                password_hash=hash_password(work.settings, Customer.password),
-            )
-            work.commit()
-            return Customer(account.id, email, fiscal_code, mobile)
-
-    return make
+    return lambda first_name: add_customer(stack.database_url, first_name)
 
 
 def delegations_of(uow, delegator: Customer) -> list[Delegation]:

@@ -9,8 +9,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.telegram.bridge import BridgeProcess
-from tests.telegram.conftest import PASSWORD
 from tests.telegram.fake_bot_api import FakeBotApi, LoopbackServer
+from tests.tools.customers import PASSWORD
 from tests.tools.stack import free_port
 
 pytestmark = pytest.mark.e2e
