@@ -4,6 +4,7 @@ The widget talks only to this app, never to Rasa directly:
 - ``POST /api/chat`` forwards one message to Rasa's REST channel and returns the bot's replies.
   Every message carries an id chosen by the widget: a retry after a dropped connection gets
   the answer already given instead of sending the message to the bot a second time.
+- ``/console`` is the staff console (``bot.console``).
 - ``POST /api/documenti`` stores an identity document through the backend (PDF, JPEG, PNG,
   at most 5 MB, checked by content) and returns the reference the widget hands to the bot.
 """
@@ -32,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from backend import bootstrap, documents
 from backend.errors import InvalidInput
+from bot.console.app import make_console
 
 STATIC = Path(__file__).parent / "static"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
@@ -216,6 +218,7 @@ def make_app(
             Route("/api/chat", proxy.endpoint, methods=["POST"]),
             Route("/api/documenti", upload_document, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            Mount("/console", app=make_console()),
         ],
         middleware=[
             Middleware(

@@ -121,12 +121,13 @@ class Stack:
         return self
 
     def start_web(self, **env: str) -> str:
-        """Also starts the web app (widget, /api/chat, uploads) on this stack; returns its URL."""
+        """Also starts the web app (widget, chat API, uploads, console); returns its URL."""
         self.web_port = free_port()
         web_env = {
             **os.environ,
             "RASA_URL": self.rasa_url,
             "DATABASE_URL": self.database_url,
+            "TRACKER_STORE_URL": f"sqlite:///{self.tracker_db}",
             **env,
         }
         command = [sys.executable, "-m", "uvicorn", "bot.web:app", "--host", "127.0.0.1"]

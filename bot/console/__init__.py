@@ -1,0 +1,1 @@
+"""The staff console under /console: transcripts, hand-overs, teaching the bot, analytics."""

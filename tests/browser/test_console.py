@@ -1,0 +1,229 @@
+"""The staff console in headless Chromium, on conversations the real bot just had.
+
+A customer asks for a callback through the widget; an operator finds that conversation,
+sees it masked, takes the ticket and closes it, and the customer's SMS is in the outbox.
+"""
+
+import json
+import re
+import uuid
+
+import httpx
+import pytest
+import yaml
+from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine, text
+
+from tests.browser.conftest import REPORTS, Widget
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Console#Prova2026"
+AGENT, SUPERVISOR = "agente.rossi", "supervisore.bianchi"
+
+
+@pytest.fixture(scope="module")
+def operators(stack):
+    for username, role in ((AGENT, "agent"), (SUPERVISOR, "supervisor")):
+        stack.sportello("staff", "add", username, "--role", role, "--password", PASSWORD)
+
+
+def callback_request(widget: Widget) -> tuple[str, str]:
+    """Asks for a callback through the widget; returns (a unique word of the topic, phone)."""
+    word = f"Zeta{uuid.uuid4().hex[:6]}"
+    phone = f"333{uuid.uuid4().int % 10**7:07d}"
+    assert "Per cosa vuoi essere contattato" in widget.say("vorrei essere ricontattato")
+    assert "nome e cognome" in widget.say(f"la pratica {word} è ferma")
+    assert "A quale numero" in widget.say("Mario Verdi")
+    assert "Quando preferisci" in widget.say(phone)
+    assert "ticket" in widget.say("domani mattina")
+    return word, phone
+
+
+def log_in(page: Page, stack, username: str, where: str = "/console/conversazioni") -> None:
+    page.goto(stack.web_url + where)
+    expect(page).to_have_url(re.compile(r"/console/accesso"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    expect(page).to_have_url(re.compile(re.escape(where)))
+
+
+def screenshot(page: Page, name: str) -> None:
+    REPORTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(REPORTS / f"console-{name}.png"), full_page=True)
+
+
+def open_conversation(page: Page, word: str) -> None:
+    page.get_by_label("Cerca nei messaggi").fill(word)
+    page.get_by_role("button", name="Filtra").click()
+    expect(page.get_by_role("status")).to_contain_text("1 conversazione")
+    page.locator("table.list tbody a").click()
+    expect(page.locator(".transcript")).to_contain_text(word)
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_an_agent_works_a_callback_from_the_chat_to_the_customers_sms(
+    open_widget, new_page, stack, operators
+):
+    word, phone = callback_request(open_widget())
+    page = new_page()
+    log_in(page, stack, AGENT)
+    open_conversation(page, word)
+    transcript = page.locator(".transcript")
+    expect(transcript).to_contain_text(f"{phone[-2:]}")
+    assert phone not in transcript.inner_text()  # masked: only the last two digits
+    expect(transcript.locator(".msg.user .intent").first).to_be_visible()
+    expect(page.get_by_text("Mostra i dati personali")).to_have_count(0)  # agents cannot
+    assert no_horizontal_scroll(page)
+    screenshot(page, "trascrizione")
+
+    page.get_by_role("link", name="Richieste").click()
+    page.get_by_role("row", name=re.compile(word)).get_by_role("link").click()
+    expect(page.locator(".facts")).to_contain_text(phone[-4:])  # agents call the full number
+    page.get_by_role("link", name="Apri la conversazione con l'assistente").click()
+    expect(page.locator(".transcript")).to_contain_text(word)
+    page.go_back()
+
+    page.get_by_role("button", name="Prendi in carico").click()
+    expect(page.locator(".facts")).to_contain_text(AGENT)
+    page.get_by_label("Nuova nota").fill("Richiamare dopo le 10: in riunione.")
+    page.get_by_role("button", name="Aggiungi nota").click()
+    expect(page.locator(".notes")).to_contain_text("in riunione")
+    page.get_by_label("Cliente contattato").check()
+    page.get_by_label("Messaggio per il cliente").fill(f"Abbiamo sbloccato la pratica {word}.")
+    page.get_by_role("button", name="Chiudi e avvisa il cliente").click()
+    expect(page.get_by_role("status")).to_contain_text("Richiesta chiusa")
+    screenshot(page, "richiesta-chiusa")
+    sms = json.loads(stack.sportello("outbox", "--to", phone, "--last", "--json"))
+    assert word in sms["body"] and sms["channel"] == "sms"
+
+
+def test_a_supervisor_reveals_personal_data_and_the_access_is_audited(
+    open_widget, new_page, stack, operators
+):
+    word, phone = callback_request(open_widget())
+    page = new_page()
+    log_in(page, stack, SUPERVISOR)
+    open_conversation(page, word)
+    assert phone not in page.locator(".transcript").inner_text()
+    page.get_by_text("Mostra i dati personali").click()
+    page.get_by_label("Motivo").fill(f"Verifica richiesta del cliente {word}")
+    page.get_by_role("button", name="Mostra in chiaro").click()
+    expect(page.locator(".transcript")).to_contain_text(phone)
+    expect(page.get_by_role("status")).to_contain_text("accesso è stato registrato")
+    with create_engine(stack.database_url).connect() as db:
+        details = db.execute(
+            text("SELECT details FROM audit_events WHERE event = 'transcript_revealed'")
+        ).scalars()
+        assert any(word in str(detail) for detail in details)
+
+
+def test_a_misunderstood_message_is_marked_and_exported_for_training(
+    open_widget, new_page, stack, operators
+):
+    widget = open_widget()
+    question = f"dove lo trovo il codice {uuid.uuid4().hex[:5]} che sta sul contatore"
+    widget.say(question)
+    page = new_page()
+    log_in(page, stack, AGENT)
+    open_conversation(page, question)
+    message = page.locator(".msg.user", has_text=question)
+    message.get_by_text("Non compreso?").click()
+    message.get_by_label("Intento corretto").select_option("info_pod")
+    message.get_by_role("button", name="Segna").click()
+    expect(page.get_by_role("status")).to_contain_text("segnato come non compreso")
+    exported = yaml.safe_load(stack.sportello("export-training"))
+    examples = {item["intent"]: item["examples"] for item in exported["nlu"]}
+    assert question in examples["info_pod"]
+
+
+def test_exports_and_analytics_are_masked_files_and_charts(open_widget, new_page, stack, operators):
+    word, phone = callback_request(open_widget())
+    page = new_page(1024, 768)
+    log_in(page, stack, AGENT, "/console/analisi")
+    expect(page.locator(".chart svg")).to_have_count(2)
+    expect(page.locator(".kpis")).to_contain_text("conversazioni")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "analisi")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Esporta CSV").click()
+    assert download.value.path().read_text().startswith("giorno")
+
+    page.goto(f"{stack.web_url}/console/conversazioni?q={word}")
+    assert no_horizontal_scroll(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="JSON").click()
+    [conversation] = json.loads(download.value.path().read_text())
+    texts = " ".join(m["testo"] for m in conversation["messaggi"])
+    assert word in texts and phone not in texts and phone[-2:] in texts
+
+
+class Console:
+    """The console over plain HTTP, as a script or another site would try to use it."""
+
+    def __init__(self, stack):
+        self.url = f"{stack.web_url}/console"
+        self.client = httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+
+    def log_in(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        page = self.client.get("/accesso")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        return self.client.post(
+            "/accesso", data={"csrf": token, "username": username, "password": password}
+        )
+
+    def csrf(self) -> str:
+        page = self.client.get("/richieste")
+        return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def test_anonymous_visitors_and_customers_never_reach_the_console(stack, operators, customer):
+    console = Console(stack)
+    for path in ("/conversazioni", "/richieste", "/analisi", "/conversazioni/esporta"):
+        response = console.client.get(path)
+        assert response.status_code == 303 and "/console/accesso" in response.headers["location"]
+    assert console.client.post("/richieste/richiamata/1/chiudi", data={}).status_code == 401
+    refused = console.log_in(customer.email, customer.password)
+    assert refused.status_code == 401 and "non corretti" in refused.text
+    assert console.client.get("/conversazioni").status_code == 303
+
+
+def test_posts_without_the_csrf_token_or_from_another_site_are_refused(stack, operators):
+    console = Console(stack)
+    assert console.log_in(AGENT).status_code == 303
+    token = console.csrf()
+    note = {"testo": "nota senza token"}
+    assert console.client.post("/richieste/richiamata/1/nota", data=note).status_code == 403
+    foreign = {"Origin": "http://evil.example"}
+    response = console.client.post(
+        "/richieste/richiamata/1/nota", data={**note, "csrf": token}, headers=foreign
+    )
+    assert response.status_code == 403
+    assert console.client.post("/esci", data={}).status_code == 403  # still logged in
+    assert console.client.get("/conversazioni").status_code == 200
+
+
+def test_roles_logout_and_login_throttling(stack, operators):
+    agent = Console(stack)
+    agent.log_in(AGENT)
+    reveal = agent.client.post(
+        "/conversazioni/1/mostra", data={"csrf": agent.csrf(), "motivo": "x" * 20}
+    )
+    assert reveal.status_code == 403 and "supervisori" in reveal.text
+    assert agent.client.post("/esci", data={"csrf": agent.csrf()}).status_code == 303
+    assert agent.client.get("/conversazioni").status_code == 303  # the session is gone
+
+    guesser = Console(stack)
+    stack.sportello("staff", "add", "bersaglio", "--role", "agent", "--password", PASSWORD)
+    for _ in range(5):
+        assert guesser.log_in("bersaglio", "Sbagliata#123").status_code == 401
+    locked = guesser.log_in("bersaglio")
+    assert locked.status_code == 429 and "Troppi tentativi" in locked.text
+    unknown = [guesser.log_in("nessuno", "Sbagliata#123").status_code for _ in range(6)]
+    assert unknown == [401] * 5 + [429]  # an unknown username looks just the same
