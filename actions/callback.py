@@ -91,6 +91,7 @@ class ValidateCallbackForm(FlowForm):
             topic=tracker.get_slot("richiamata_argomento") or "",
             preferred_time=text,
             account_id=logged_in(tracker),
+            sender_id=tracker.sender_id,
         )
         phone = tracker.get_slot("richiamata_telefono")
         return Reply(

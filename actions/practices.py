@@ -98,6 +98,7 @@ class ValidateTransferForm(LoginSteps):
             tracker.get_slot(REQUESTER),
             tracker.get_slot(CHOSEN),
             document_references=[tracker.get_slot(DOCUMENT)],
+            sender_id=tracker.sender_id,
         )
         return Reply(
             messages=[say("utter_cambio_rappresentante_inviata", numero=transfer_id)], done=True

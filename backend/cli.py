@@ -6,10 +6,11 @@ each entry point names a ``typer.Typer`` that is mounted under the entry point's
 
 import threading
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import typer
 
-from backend import bootstrap, db, demo, documents, outbox, staff
+from backend import bootstrap, db, demo, documents, outbox, staff, training
 from backend.dispatch import Dispatcher, senders_from_settings
 from backend.errors import BackendError, InvalidInput
 from backend.settings import get_settings
@@ -87,6 +88,21 @@ def purge_uploads() -> None:
     """Delete the uploads no conversation claimed in time (run it now and then, e.g. cron)."""
     removed = documents.purge_expired_uploads(bootstrap.unit_of_work())
     typer.echo(f"Documenti caricati e mai usati eliminati: {removed}.")
+
+
+@app.command("export-training")
+def export_training(
+    output: str | None = typer.Option(
+        None, "--output", help="File da scrivere (altrimenti stdout)."
+    ),
+) -> None:
+    """Print the messages staff marked as misunderstood, as Rasa NLU YAML to review."""
+    text = training.export_yaml(bootstrap.unit_of_work())
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    typer.echo(f"Esempi da rivedere scritti in {output}.")
 
 
 @app.command("demo-data")

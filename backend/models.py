@@ -257,6 +257,11 @@ class PracticeTransfer(Base):
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+    # The Rasa conversation it came from, so staff can read the transcript.
+    sender_id: Mapped[str | None] = mapped_column(String(255))
+    assigned_to: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL", name="fk_practice_transfers_assigned_to")
+    )
 
 
 class Communication(Base):
@@ -278,6 +283,11 @@ class CallbackStatus(StrEnum):
     CLOSED = "closed"
 
 
+class CallbackOutcome(StrEnum):
+    DONE = "done"
+    UNREACHABLE = "unreachable"
+
+
 class CallbackRequest(Base):
     """A Help Online request to be called back, handled by staff."""
 
@@ -292,6 +302,12 @@ class CallbackRequest(Base):
     status: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    # The Rasa conversation it came from, so staff can read the transcript.
+    sender_id: Mapped[str | None] = mapped_column(String(255))
+    assigned_to: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL", name="fk_callback_requests_assigned_to")
+    )
 
 
 class Channel(StrEnum):
@@ -346,4 +362,62 @@ class StaffUser(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class StaffLoginAttempts(Base):
+    """Failed console logins per typed username, known or not (no user enumeration).
+
+    Keyed by an HMAC of the username: people sometimes type their password there.
+    """
+
+    __tablename__ = "staff_login_attempts"
+
+    username_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class StaffSessionRecord(Base):
+    """A console session; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class HandoverNote(Base):
+    """An operator's internal note on a callback request or a practice transfer."""
+
+    __tablename__ = "handover_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True
+    )
+    transfer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice_transfers.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class TrainingMark(Base):
+    """A user message the bot misunderstood, with the intent staff say it meant."""
+
+    __tablename__ = "training_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The id of the message's event in Rasa's tracker store (another database: no FK).
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(100))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime]

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from backend import audit, documents, outbox
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from backend.models import Communication, Practice, PracticeTransfer, TransferStatus
+from backend.models import Account, Communication, Practice, PracticeTransfer, TransferStatus
 from backend.validators import classify_fiscal_id
 
 
@@ -72,11 +72,13 @@ def request_transfer(
     practice_numbers: list[str],
     attachments: Sequence[bytes] = (),
     document_references: Sequence[str] = (),
+    sender_id: str | None = None,
 ) -> int:
     """ "Cambio Legale rappresentante/Procuratore": queue the move of the chosen practices.
 
     The filled-in documents come as their content (``attachments``) or as the references of
     documents uploaded through a channel (``document_references``), claimed for the request.
+    ``sender_id`` is the conversation's, so staff can read what led to the request.
     """
     _, requester = classify_fiscal_id(requester_fiscal_id)
     if not practice_numbers:
@@ -102,6 +104,7 @@ def request_transfer(
                 practice_ids=sorted(p.id for p in practices),
                 status=TransferStatus.PENDING,
                 created_at=uow.now(),
+                sender_id=sender_id,
             )
         )
         for content in attachments:
@@ -139,7 +142,9 @@ def pending_transfers(uow) -> list[PracticeTransfer]:
         return uow.transfers.find(status=TransferStatus.PENDING)
 
 
-def decide_transfer(uow, transfer_id: int, approve: bool, note: str = "") -> None:
+def decide_transfer(
+    uow, transfer_id: int, approve: bool, note: str = "", staff_id: int | None = None
+) -> None:
     """An operator's outcome: on approval the practices move to the requesting account."""
     with uow:
         transfer = uow.transfers.get(transfer_id, for_update=True)
@@ -162,6 +167,7 @@ def decide_transfer(uow, transfer_id: int, approve: bool, note: str = "") -> Non
             f"practice_transfer_{transfer.status}",
             transfer.account_id,
             transfer_id=transfer.id,
+            staff_id=staff_id,
         )
         uow.commit()
 
@@ -173,12 +179,18 @@ def _post_outcome(uow, transfer: PracticeTransfer, numbers: list[str]) -> None:
         if transfer.status == TransferStatus.APPROVED
         else "email_transfer_rejected"
     )
-    values = {
-        "name": account.display_name,
-        "practices": ", ".join(numbers),
-        "note": transfer.outcome_note or "-",
-    }
-    message = outbox.send_email(uow, account.email, template, **values)
+    post_communication(
+        uow,
+        account,
+        template,
+        practices=", ".join(numbers),
+        note=transfer.outcome_note or "-",
+    )
+
+
+def post_communication(uow, account: Account, template: str, **values) -> None:
+    """E-mail the account and file the same text in its "Comunicazioni ricevute"."""
+    message = outbox.send_email(uow, account.email, template, name=account.display_name, **values)
     uow.communications.add(
         Communication(
             account_id=account.id, subject=message.subject, body=message.body, created_at=uow.now()
@@ -204,16 +216,21 @@ class TransferView:
     outcome_note: str
 
 
+def practice_numbers(uow, transfer: PracticeTransfer) -> list[str]:
+    """The numbers of the practices a transfer moves (those still on record)."""
+    return [
+        practice.number
+        for practice in (uow.practices.get(i) for i in transfer.practice_ids)
+        if practice is not None
+    ]
+
+
 def transfers_of(uow, account_id: int) -> list[TransferView]:
     """The account's transfer requests, oldest first, with their state in Italian."""
     with uow:
         views = []
         for transfer in sorted(uow.transfers.find(account_id=account_id), key=lambda t: t.id):
-            numbers = [
-                practice.number
-                for practice in (uow.practices.get(i) for i in transfer.practice_ids)
-                if practice is not None
-            ]
+            numbers = practice_numbers(uow, transfer)
             views.append(
                 TransferView(
                     transfer.id,

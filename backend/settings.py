@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 49152
     argon2_parallelism: int = 2
     dispatch_backoff_seconds: int = 5
+    # A console session ends after this long without a request (and after 12 h anyway).
+    console_idle_minutes: int = 30
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

@@ -87,6 +87,10 @@ class AbstractUnitOfWork:
     outbox: Any
     audit: Any
     staff: Any
+    staff_login_attempts: Any
+    staff_sessions: Any
+    handover_notes: Any
+    training_marks: Any
 
     def __init__(self, settings: Settings | None = None, clock: Clock = utcnow):
         self.settings = settings or get_settings()
@@ -121,6 +125,10 @@ REPOSITORIES = {
     "outbox": models.OutboxMessage,
     "audit": models.AuditEvent,
     "staff": models.StaffUser,
+    "staff_login_attempts": models.StaffLoginAttempts,
+    "staff_sessions": models.StaffSessionRecord,
+    "handover_notes": models.HandoverNote,
+    "training_marks": models.TrainingMark,
 }
 
 

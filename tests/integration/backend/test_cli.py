@@ -94,6 +94,19 @@ def test_staff_add_stores_a_hashed_password(cli, database):
     assert refused.exit_code == 1 and "agent o supervisor" in refused.output
 
 
+def test_export_training_to_stdout_or_a_file(cli, database, tmp_path):
+    from backend import staff, training
+
+    anna = staff.add_staff(database.uow(), "anna", "agent", "Console#2024")
+    training.mark_misunderstood(database.uow(), 5, "come faccio?", "faq_come_registrarsi", anna)
+    printed = cli("export-training")
+    assert printed.exit_code == 0 and printed.output == training.export_yaml(database.uow())
+    target = tmp_path / "da_rivedere.yml"
+    written = cli("export-training", "--output", str(target))
+    assert str(target) in written.output
+    assert target.read_text(encoding="utf-8") == printed.output
+
+
 def test_dispatch_once_without_transports_says_so(cli):
     result = cli("dispatch", "--once")
     assert "restano nella tabella outbox" in result.output and "Consegnati 0" in result.output

@@ -100,6 +100,7 @@ def test_the_time_opens_the_ticket_and_ends_the_flow(run, uow):
         "domani mattina",
     )
     assert ticket.account_id is None and ticket.status == "open"
+    assert ticket.sender_id == "u1"  # the conversation, for staff to read
     [message] = messages
     assert message["response"] == "utter_richiamata_registrata"
     assert (message["ticket"], message["finale"], message["orario"]) == (

@@ -125,6 +125,7 @@ def test_yes_submits_the_request_to_the_operators(run, uow, company):
     assert events == DONE
     [transfer] = practices.pending_transfers(uow)
     assert transfer.account_id == new and transfer.requester_fiscal_code == COMPANY
+    assert transfer.sender_id == "u1"  # the conversation, for staff to read
     assert message["response"] == "utter_cambio_rappresentante_inviata"
     assert message["numero"] == transfer.id
     [document] = uow.documents.find(transfer_id=transfer.id)

@@ -133,22 +133,6 @@ def test_a_transfer_needs_practices_documents_and_the_right_company(uow, company
         practices.transferable_practices(uow, 99)
 
 
-def test_callback_requests_are_tickets_for_staff(uow):
-    ticket = callbacks.request_callback(uow, "Mario Rossi", "06 1234567", "Problema OTP", "")
-    [opened] = callbacks.open_callbacks(uow)
-    assert (opened.id, opened.phone, opened.preferred_time) == (
-        ticket,
-        "+39061234567",
-        "qualsiasi orario",
-    )
-    callbacks.close_callback(uow, ticket)
-    assert callbacks.open_callbacks(uow) == []
-    with pytest.raises(NotAllowed):
-        callbacks.close_callback(uow, ticket)
-    with pytest.raises(NotFound):
-        callbacks.close_callback(uow, 99)
-
-
 @pytest.mark.parametrize(
     ("name", "phone", "topic", "message"),
     [

@@ -1,0 +1,100 @@
+"""Misunderstood messages marked by staff, exported as NLU examples for review.
+
+Texts are masked when marked: the marks outlive the transcripts and leave the database
+as a file, so personal data never reaches them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import yaml
+
+from backend import audit
+from backend.errors import InvalidInput, NotFound
+from backend.masking import mask_personal_data
+from backend.models import TrainingMark
+from backend.settings import REPO_ROOT
+
+DOMAIN = REPO_ROOT / "domain.yml"
+HEADER = (
+    "# Messaggi non compresi dal bot, con l'intento indicato dagli operatori.\n"
+    "# Da rivedere prima di aggiungerli ai file di data/nlu/ (dati personali mascherati).\n"
+)
+
+
+@cache
+def known_intents() -> tuple[str, ...]:
+    """The intents a message can be marked with, in the domain's order.
+
+    Not ``nlu_fallback``: it is the bot not understanding, never what a user meant.
+    """
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    # An intent is a name, or a one-key mapping of the name to its options.
+    names = (next(iter(i)) if isinstance(i, dict) else i for i in domain["intents"])
+    return tuple(name for name in names if name != "nlu_fallback")
+
+
+@dataclass(frozen=True)
+class Mark:
+    event_id: int
+    text: str
+    intent: str
+    marked_by: str
+    created_at: datetime
+
+
+def mark_misunderstood(uow, event_id: int, text: str, intent: str, staff_id: int) -> None:
+    """Record what a user message meant; marking the same message again replaces it."""
+    text = _one_line(mask_personal_data(text))
+    if not text:
+        raise InvalidInput("Il messaggio da segnare è vuoto.")
+    if intent not in known_intents():
+        raise InvalidInput("L'intento scelto non esiste nel dominio del bot.")
+    with uow:
+        if uow.staff.get(staff_id) is None:
+            raise NotFound("Operatore non trovato.")
+        previous = uow.training_marks.first(event_id=event_id)
+        if previous is not None:
+            uow.training_marks.delete(previous)
+        uow.training_marks.add(
+            TrainingMark(
+                event_id=event_id, text=text, intent=intent, staff_id=staff_id, created_at=uow.now()
+            )
+        )
+        audit.record(
+            uow, "training_marked", None, event_id=event_id, intent=intent, staff_id=staff_id
+        )
+        uow.commit()
+
+
+def _one_line(text: str) -> str:
+    """One NLU example per line, only printable characters (YAML refuses control codes)."""
+    return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())
+
+
+def marked(uow) -> list[Mark]:
+    """Every mark, oldest first."""
+    with uow:
+        marks = sorted(uow.training_marks.find(), key=lambda m: (m.created_at, m.id))
+        return [
+            Mark(m.event_id, m.text, m.intent, uow.staff.get(m.staff_id).username, m.created_at)
+            for m in marks
+        ]
+
+
+def export_yaml(uow) -> str:
+    """Rasa NLU YAML of the marked texts, by intent; a text marked twice keeps its latest intent."""
+    latest_intent = {mark.text: mark.intent for mark in marked(uow)}
+    by_intent: dict[str, list[str]] = {}
+    for text, intent in latest_intent.items():
+        by_intent.setdefault(intent, []).append(text)
+    blocks = [_intent_block(intent, texts) for intent, texts in sorted(by_intent.items())]
+    nlu = "nlu:\n" + "".join(blocks) if blocks else "nlu: []\n"
+    return HEADER + 'version: "3.1"\n' + nlu
+
+
+def _intent_block(intent: str, texts: list[str]) -> str:
+    # A literal block takes any printable one-line text as it is: quotes, colons, '#'.
+    examples = "".join(f"      - {text}\n" for text in texts)
+    return f"  - intent: {intent}\n    examples: |\n{examples}"

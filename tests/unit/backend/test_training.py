@@ -1,0 +1,103 @@
+"""Training marks and their NLU export against the fake backend."""
+
+import pytest
+import yaml
+
+from backend import staff, training
+from backend.errors import InvalidInput, NotFound
+
+NASTY = [
+    'Ho scritto "ciao": non va',
+    "# non è un commento",
+    "riga uno\nriga due\t fine",
+    "- sembra una lista | e un blocco >",
+    "{graffe} [quadre] & ancore * alias ! tag % direttiva @ `",
+    "controllo\x00\x07 e \ufeffBOM",
+    "  'apici'  ",
+]
+
+
+@pytest.fixture
+def anna(uow) -> int:
+    return staff.add_staff(uow, "anna", "agent", "Console#2024")
+
+
+def examples(exported: str) -> dict[str, list[str]]:
+    data = yaml.safe_load(exported)
+    assert data["version"] == "3.1"
+    return {block["intent"]: block["examples"].splitlines() for block in data["nlu"]}
+
+
+def test_known_intents_are_the_domain_s_without_the_fallback():
+    intents = training.known_intents()
+    assert {"faq_dati_registrazione", "richiedi_richiamata", "affirm"} <= set(intents)
+    assert "nlu_fallback" not in intents
+
+
+def test_the_export_is_valid_yaml_whatever_the_texts(uow, anna):
+    for event_id, text in enumerate(NASTY, start=1):
+        training.mark_misunderstood(uow, event_id, text, "inform", anna)
+    exported = training.export_yaml(uow)
+    assert exported.startswith("# ") and "data/nlu/" in exported.splitlines()[1]
+    assert examples(exported) == {
+        "inform": [
+            '- Ho scritto "ciao": non va',
+            "- # non è un commento",
+            "- riga uno riga due fine",
+            "- - sembra una lista | e un blocco >",
+            "- {graffe} [quadre] & ancore * alias ! tag % direttiva @ `",
+            "- controllo e BOM",
+            "- 'apici'",
+        ]
+    }
+
+
+def test_texts_are_masked_grouped_and_deduplicated(uow, anna):
+    training.mark_misunderstood(uow, 1, "sono mario.rossi@gmail.com", "inform", anna)
+    training.mark_misunderstood(uow, 2, "voglio parlare con qualcuno", "richiedi_richiamata", anna)
+    training.mark_misunderstood(uow, 3, "voglio  parlare con qualcuno", "richiedi_richiamata", anna)
+    assert examples(training.export_yaml(uow)) == {
+        "inform": ["- sono m****i@g****.com"],
+        "richiedi_richiamata": ["- voglio parlare con qualcuno"],
+    }
+    assert [m.text for m in training.marked(uow)][0] == "sono m****i@g****.com"
+
+
+def test_marking_a_message_again_replaces_its_intent(uow, clock, anna):
+    bruno = staff.add_staff(uow, "bruno", "supervisor", "Console#2024")
+    training.mark_misunderstood(uow, 7, "mi serve aiuto", "inform", anna)
+    clock.advance(minutes=1)
+    training.mark_misunderstood(uow, 7, "mi serve aiuto", "richiedi_richiamata", bruno)
+    [mark] = training.marked(uow)
+    assert (mark.event_id, mark.intent, mark.marked_by) == (7, "richiedi_richiamata", "bruno")
+    assert mark.created_at == clock()
+
+
+def test_the_same_text_in_two_events_keeps_the_latest_intent(uow, clock, anna):
+    training.mark_misunderstood(uow, 1, "boh", "deny", anna)
+    clock.advance(minutes=1)
+    training.mark_misunderstood(uow, 2, "boh", "out_of_scope", anna)
+    assert examples(training.export_yaml(uow)) == {"out_of_scope": ["- boh"]}
+
+
+def test_nothing_marked_exports_an_empty_list(uow):
+    assert yaml.safe_load(training.export_yaml(uow)) == {"version": "3.1", "nlu": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "error"),
+    [
+        ("ciao", "intento_inventato", "intento"),
+        ("ciao", "nlu_fallback", "intento"),
+        (" \n\x00 ", "inform", "vuoto"),
+    ],
+)
+def test_bad_marks_are_refused(uow, anna, text, intent, error):
+    with pytest.raises(InvalidInput, match=error):
+        training.mark_misunderstood(uow, 1, text, intent, anna)
+    assert training.marked(uow) == []
+
+
+def test_an_unknown_operator_cannot_mark(uow):
+    with pytest.raises(NotFound):
+        training.mark_misunderstood(uow, 1, "ciao", "inform", 99)
