@@ -1,0 +1,1 @@
+"""The staff console: conversations, analytics and charts for support staff."""
