@@ -9,11 +9,15 @@ A conversation is one Rasa session of one sender: it opens with `action_session_
 (followed by `session_started`) or with the sender's first event, and its id is the id of
 its first event.
 
-Outcome, when several apply, the first of: handed_over (the user asked for a person, or
-completed a callback request) > flow_abandoned (a flow cancelled, given up after three
-wrong answers, or left unfinished) > fallback (a message the bot did not understand) >
-flow_completed > answered. A person taking over is what staff act on; an abandoned flow
-is a failure even when the bot also misunderstood something on the way.
+Outcome, when several apply, the first of:
+- handed_over: the user asked for a person (`human_handoff`) or completed a callback request;
+- flow_abandoned: a flow cancelled ("annulla"), given up after three wrong answers, or left
+  unfinished when the session ended (the next one started, or 30 idle minutes passed);
+- fallback: a message the bot did not understand (NLU's `nlu_fallback` outside a form, or
+  Rasa's fallback actions; inside a form, answers such as names are the form's to judge);
+- flow_completed; otherwise answered.
+A person taking over is what staff act on; an abandoned flow is a failure even when the
+bot also misunderstood something on the way.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import json
 import math
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -196,7 +200,8 @@ def local_day(timestamp: float) -> date:
 class ConversationIndex:
     """The conversations of the tracker store at `url`, indexed for the staff console."""
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, clock: Callable[[], float] = time.time):
+        self.clock = clock
         self.engine = make_engine(_app_driver(url or tracker_store_url()))
         metadata.create_all(self.engine, checkfirst=True)
         try:
@@ -208,7 +213,7 @@ class ConversationIndex:
 
     def catch_up(self) -> int:
         """Indexes the events added since the last call; returns how many there were."""
-        now = time.time()
+        now = self.clock()
         if not self._behind(now):
             return 0
         with self.engine.begin() as db:
@@ -217,18 +222,9 @@ class ConversationIndex:
             db.execute(WATERMARK.update().values(last_event_id=WATERMARK.c.last_event_id))
             low = db.scalar(sa.select(WATERMARK.c.last_event_id))
             high = db.scalar(sa.select(sa.func.max(EVENTS.c.id))) or low
-            touched = _touched_senders(low, high, now)
-            rows = _event_rows(db, touched, high)
-            derived = [
-                _derive(events, followed, now)
-                for events, followed in _conversations_by_sender(rows)
-            ]
-            for table in _DERIVED:  # the touched senders' latest conversations, re-derived
-                db.execute(table.delete().where(_key(table).in_(_latest(touched))))
-            for table in _DERIVED:
-                records = [record for conversation in derived for record in conversation[table]]
-                if records:
-                    db.execute(table.insert(), records)
+            # Listed before the flows that make them idle are re-derived.
+            idle = list(db.scalars(_idle_senders(now)))
+            _reindex(db, _Touched(low, high, idle), now)
             db.execute(WATERMARK.update().values(last_event_id=high))
             return db.scalar(
                 sa.select(sa.func.count()).where(EVENTS.c.id > low, EVENTS.c.id <= high)
@@ -342,21 +338,46 @@ def _idle_senders(now: float) -> sa.Select:
     )
 
 
-def _touched_senders(low: int, high: int, now: float) -> sa.CompoundSelect:
-    new_events = sa.select(EVENTS.c.sender_id).where(EVENTS.c.id > low, EVENTS.c.id <= high)
-    return sa.union(new_events, _idle_senders(now))
+@dataclass(frozen=True)
+class _Touched:
+    """The senders a catch-up re-derives: with events after `low`, or with a flow gone idle."""
+
+    low: int
+    high: int
+    idle: list[str]
+
+    def __call__(self, sender_id: sa.Column) -> sa.ColumnElement[bool]:
+        new_events = sa.select(EVENTS.c.sender_id).where(
+            EVENTS.c.id > self.low, EVENTS.c.id <= self.high
+        )
+        return sender_id.in_(new_events) | sender_id.in_(self.idle)
 
 
-def _latest(senders: sa.CompoundSelect) -> sa.Select:
-    """The id of each sender's latest indexed conversation."""
+def _reindex(db: sa.Connection, touched: _Touched, now: float) -> None:
+    """Re-derives the touched senders' latest conversation and any that followed it."""
+    rows = _event_rows(db, touched(EVENTS.c.sender_id), touched.high)
+    derived = [
+        _derive(events, followed, now) for events, followed in _conversations_by_sender(rows)
+    ]
+    for table in _DERIVED:
+        latest = _latest(touched(CONVERSATIONS.c.sender_id))
+        db.execute(table.delete().where(_key(table).in_(latest)))
+    for table in _DERIVED:
+        records = [record for conversation in derived for record in conversation[table]]
+        if records:
+            db.execute(table.insert(), records)
+
+
+def _latest(touched: sa.ColumnElement[bool]) -> sa.Select:
+    """The id of each touched sender's latest indexed conversation."""
     return (
         sa.select(sa.func.max(CONVERSATIONS.c.id))
-        .where(CONVERSATIONS.c.sender_id.in_(senders))
+        .where(touched)
         .group_by(CONVERSATIONS.c.sender_id)
     )
 
 
-def _event_rows(db: sa.Connection, senders: sa.CompoundSelect, high: int) -> Iterable[sa.Row]:
+def _event_rows(db: sa.Connection, touched: sa.ColumnElement[bool], high: int) -> Iterable[sa.Row]:
     """The senders' events from their latest indexed conversation on, by sender and id."""
     latest = (
         sa.select(sa.func.max(CONVERSATIONS.c.id))
@@ -366,7 +387,7 @@ def _event_rows(db: sa.Connection, senders: sa.CompoundSelect, high: int) -> Ite
     query = (
         sa.select(EVENTS)
         .where(
-            EVENTS.c.sender_id.in_(senders),
+            touched,
             EVENTS.c.id <= high,
             EVENTS.c.id >= sa.func.coalesce(latest, 0),
         )
@@ -466,7 +487,9 @@ class _ConversationBuilder:
         if event.intent_name:
             self.intents.add(event.intent_name)
         self.handed_over |= event.intent_name == HANDOFF_INTENT
-        self._message(event, "user", text, fallback=event.intent_name == FALLBACK_INTENT)
+        # A form reads answers itself: a name or a code often looks like nothing to NLU.
+        misunderstood = event.intent_name == FALLBACK_INTENT and self.running is None
+        self._message(event, "user", text, fallback=misunderstood)
 
     def _bot(self, event: sa.Row) -> None:
         data = json.loads(event.data)
