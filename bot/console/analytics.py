@@ -119,7 +119,7 @@ def _days(db: sa.Connection, in_period: tuple, since: date, until: date) -> list
     for row in rows:
         totals[local_day(row.started_at)].update(
             conversations=1,
-            handed_over=row.outcome == "handed_over",
+            handed_over=int(row.outcome == "handed_over"),
             fallbacks=row.fallbacks,
             user_messages=row.user_messages,
         )
