@@ -13,9 +13,7 @@ requested is stored as "[riservato]", and so is any value of a secret slot.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,20 +34,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.remote_actions  # noqa: F401  (speeds up every custom action; see the module)
 from bot.secrets import REDACTED, is_secret_slot
+from bot.tracker_url import tracker_store_url
 
-DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'tracker.db'}"
 RECENT_TURNS = 5
 
 # Events after which earlier slot values no longer count.
 _STATE_RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
-
-
-def tracker_store_url() -> str:
-    """The tracker store's database URL: `TRACKER_STORE_URL`, else a SQLite file in var/."""
-    url = os.environ.get("TRACKER_STORE_URL") or DEFAULT_URL
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return url
 
 
 _WINDOW_INDEXES = [

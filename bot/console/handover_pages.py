@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,11 +16,6 @@ from bot.console.conversations import ConversationIndex
 from bot.console.pages import refused, render
 
 VIEWS = {"aperte": "Aperte", "mie": "Prese in carico da me", "tutte": "Tutte"}
-# What closing a ticket may say, per kind; the customer receives the operator's message.
-CLOSINGS = {
-    "richiamata": {"done": "Cliente contattato", "unreachable": "Cliente non raggiungibile"},
-    "pratica": {"approved": "Trasferimento approvato", "rejected": "Trasferimento respinto"},
-}
 KIND_NAMES = {"richiamata": "Richiesta di ricontatto", "pratica": "Trasferimento pratiche"}
 staff = staff_only(refused)
 
@@ -52,7 +49,9 @@ class HandoverPages:
         if ticket.sender_id:
             await run_in_threadpool(self.index.catch_up)
             conversation = await run_in_threadpool(
-                self.index.conversation_at, ticket.sender_id, ticket.created_at
+                self.index.conversation_at,
+                ticket.sender_id,
+                ticket.created_at.replace(tzinfo=UTC),  # the backend stores naive UTC
             )
         return render(
             request,
@@ -60,7 +59,7 @@ class HandoverPages:
             status,
             ticket=ticket,
             kind_name=KIND_NAMES[kind],
-            closings=CLOSINGS[kind],
+            closings=handovers.OUTCOMES[kind],
             conversation=conversation,
             error=error,
         )

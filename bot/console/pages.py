@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,8 @@ DONE = {
 
 
 def local_time(value: datetime, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    if value.tzinfo is None:  # the backend stores UTC without a zone
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(ITALY).strftime(pattern)
 
 

@@ -95,7 +95,7 @@ def test_an_agent_works_a_callback_from_the_chat_to_the_customers_sms(
     page.get_by_label("Nuova nota").fill("Richiamare dopo le 10: in riunione.")
     page.get_by_role("button", name="Aggiungi nota").click()
     expect(page.locator(".notes")).to_contain_text("in riunione")
-    page.get_by_label("Cliente contattato").check()
+    page.get_by_label("Contattato").check()
     page.get_by_label("Messaggio per il cliente").fill(f"Abbiamo sbloccato la pratica {word}.")
     page.get_by_role("button", name="Chiudi e avvisa il cliente").click()
     expect(page.get_by_role("status")).to_contain_text("Richiesta chiusa")
