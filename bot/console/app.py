@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -93,9 +96,24 @@ async def not_found(request: Request, _exc: Exception) -> Response:
     return refused(request, 404, "Pagina non trovata.")
 
 
+class OnFirstUse:
+    """Opens the index (tables, watermark) at the first request, not when the app is built."""
+
+    def __init__(self, factory: Callable[[], ConversationIndex]):
+        self._factory = factory
+        self._index: ConversationIndex | None = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str):
+        with self._lock:
+            if self._index is None:
+                self._index = self._factory()
+        return getattr(self._index, name)
+
+
 def make_console(index: ConversationIndex | None = None) -> Starlette:
     """The console app; ``index`` reads the tracker store (default: TRACKER_STORE_URL)."""
-    index = index or ConversationIndex()
+    index = index or OnFirstUse(ConversationIndex)
     routes = [
         Route("/", home),
         Route("/accesso", login_page, methods=["GET"]),

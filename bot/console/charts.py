@@ -11,7 +11,7 @@ from html import escape
 
 WIDTH, HEIGHT = 640, 240
 TOP, BOTTOM, LEFT = 24, 40, 8  # room for the value labels above, the bar labels below
-MAX_LABELS = 12  # more bars than this: only every n-th bar is labelled under the axis
+MAX_LABELS = 12  # more bars than this: only every n-th bar, and the latest, are labelled
 
 
 def bar_chart(points: list[tuple[str, float]], title: str, unit: str = "") -> str:
@@ -20,8 +20,9 @@ def bar_chart(points: list[tuple[str, float]], title: str, unit: str = "") -> st
     top = max((value for _, value in points), default=0) or 1
     slot = (WIDTH - LEFT) / max(len(points), 1)
     label_every = -(-len(points) // MAX_LABELS)
+    last = len(points) - 1
     bars = [
-        _bar(index, label, value, unit, top, slot, index % label_every == 0)
+        _bar(index, label, value, unit, top, slot, index % label_every == 0 or index == last)
         for index, (label, value) in enumerate(points)
     ]
     return (

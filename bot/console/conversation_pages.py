@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from actions.flow import ATTEMPTS_SLOT, REQUESTED_SLOT
 from actions.intent_labels import INTENT_LABELS
 from backend import audit, bootstrap, training
 from backend.errors import BackendError
@@ -24,6 +25,8 @@ CHANNELS = {"web": "Web (widget)", "telegram": "Telegram", "altro": "Altro"}
 PER_PAGE = 25
 EXPORT_LIMIT = 1000  # conversations in one export of a filtered list
 MIN_REASON = 10
+# Slots the dialogue uses to keep its place, not something the customer said.
+INTERNAL_SLOTS = {REQUESTED_SLOT, ATTEMPTS_SLOT, "session_started_metadata"}
 staff = staff_only(refused)
 
 
@@ -37,6 +40,15 @@ def filters_from(params) -> Filters:
         outcome=outcome if outcome in OUTCOMES else None,
         intent=params.get("intento") or None,
     )
+
+
+def readable(turns: list[Turn]) -> list[Turn]:
+    """The transcript without the flows' bookkeeping: no emptied or internal slots."""
+    return [
+        turn
+        for turn in turns
+        if turn.kind != "slot" or (turn.text is not None and turn.name not in INTERNAL_SLOTS)
+    ]
 
 
 def masked(turns: list[Turn]) -> list[Turn]:
@@ -82,7 +94,7 @@ class ConversationPages:
         row = await run_in_threadpool(self.index.get, conversation_id)
         if row is None:
             return refused(request, 404, "Conversazione non trovata.")
-        turns = await run_in_threadpool(self.index.transcript, conversation_id)
+        turns = readable(await run_in_threadpool(self.index.transcript, conversation_id))
         return render(
             request,
             "conversazione.html",

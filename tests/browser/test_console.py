@@ -33,7 +33,7 @@ def callback_request(widget: Widget) -> tuple[str, str]:
     word = f"Zeta{uuid.uuid4().hex[:6]}"
     phone = f"333{uuid.uuid4().int % 10**7:07d}"
     assert "Per cosa vuoi essere contattato" in widget.say("vorrei essere ricontattato")
-    assert "nome e cognome" in widget.say(f"la pratica {word} è ferma")
+    assert "nome e cognome" in widget.say(f"informazioni sulla pratica {word}")
     assert "A quale numero" in widget.say("Mario Verdi")
     assert "Quando preferisci" in widget.say(phone)
     assert "ticket" in widget.say("domani mattina")
@@ -157,6 +157,7 @@ def test_exports_and_analytics_are_masked_files_and_charts(open_widget, new_page
 
     page.goto(f"{stack.web_url}/console/conversazioni?q={word}")
     assert no_horizontal_scroll(page)
+    screenshot(page, "conversazioni")
     with page.expect_download() as download:
         page.get_by_role("link", name="JSON").click()
     [conversation] = json.loads(download.value.path().read_text())

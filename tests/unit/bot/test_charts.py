@@ -38,10 +38,10 @@ def test_labels_are_escaped():
     assert root.find(f"{SVG}g/{SVG}title").text == "<script>&: 1"
 
 
-def test_many_bars_are_labelled_every_few():
+def test_many_bars_are_labelled_every_few_and_the_latest():
     points = [(f"{day:02d}/03", day) for day in range(1, 61)]
     labels = [t.text for t in parse(bar_chart(points, "t")).iter(f"{SVG}text") if "/" in t.text]
-    assert len(labels) == 12 and labels[0] == "01/03"
+    assert len(labels) == 13 and labels[0] == "01/03" and labels[-1] == "60/03"
 
 
 def test_no_data():

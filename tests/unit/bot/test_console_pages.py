@@ -10,7 +10,7 @@ from starlette.datastructures import QueryParams
 from bot.console import exports
 from bot.console.analytics_pages import MAX_DAYS, period
 from bot.console.app import HOME, next_page
-from bot.console.conversation_pages import filters_from, masked
+from bot.console.conversation_pages import filters_from, masked, readable
 from bot.console.conversations import ConversationRow, Turn
 
 AT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -45,7 +45,7 @@ def test_masked_hides_personal_data_in_texts_and_buttons():
 
 def test_csv_export_has_one_row_per_message_and_defuses_formulas():
     turns = [
-        turn("user", "=HYPERLINK(\"http://x\")", intent="faq_browser", confidence=0.912),
+        turn("user", '=HYPERLINK("http://x")', intent="faq_browser", confidence=0.912),
         turn("action", "", name="action_listen"),
         turn("bot", "Usa Chrome."),
     ]
@@ -85,3 +85,17 @@ def test_period_defaults_to_30_days_and_is_capped_at_a_year():
     assert (since, until) == (date(2026, 10, 28), date(2026, 11, 26))
     since, until = period(QueryParams("dal=2026-11-26&al=2020-01-01"))
     assert until == date(2026, 11, 26) and (until - since).days == MAX_DAYS - 1
+
+
+def test_the_transcript_leaves_out_the_flows_bookkeeping():
+    turns = [
+        turn("slot", "richiamata_nome", name="requested_slot"),
+        turn("slot", "0", name="tentativi"),
+        turn("slot", None, name="richiamata_nome"),
+        turn("slot", "Mario Verdi", name="richiamata_nome"),
+        turn("form", None, name="richiamata_form"),
+    ]
+    assert [(t.kind, t.text) for t in readable(turns)] == [
+        ("slot", "Mario Verdi"),
+        ("form", None),
+    ]
