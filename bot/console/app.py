@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from backend import bootstrap, staff
-from backend.errors import Throttled
+from backend.errors import Conflict, Throttled
 from bot.console import analytics_pages, conversation_pages, handover_pages
 from bot.console.auth import (
     CSRF_FIELD,
@@ -70,6 +70,8 @@ async def login(request: Request) -> Response:
         user = await run_in_threadpool(staff.authenticate_staff, uow, username, password)
     except Throttled as error:
         return await login_page(request, 429, error.message_it)
+    except Conflict:  # two first failures of one username at once: still a failure
+        user = None
     if user is None:
         return await login_page(request, 401, WRONG_LOGIN)
     token, _csrf = await run_in_threadpool(staff.open_session, bootstrap.unit_of_work(), user.id)

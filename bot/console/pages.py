@@ -45,7 +45,13 @@ def parse_day(value: str | None) -> date | None:
         return None
 
 
+def percent(share: float, decimals: int = 0) -> str:
+    """Italian style: 0.056 → "5,6%"."""
+    return f"{share * 100:.{decimals}f}%".replace(".", ",")
+
+
 TEMPLATES.env.filters["ora"] = local_time
+TEMPLATES.env.filters["percento"] = percent
 TEMPLATES.env.filters["mascherato"] = mask_personal_data
 
 

@@ -11,6 +11,7 @@ import uuid
 import httpx
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
@@ -163,6 +164,34 @@ def test_exports_and_analytics_are_masked_files_and_charts(open_widget, new_page
     [conversation] = json.loads(download.value.path().read_text())
     texts = " ".join(m["testo"] for m in conversation["messaggi"])
     assert word in texts and phone not in texts and phone[-2:] in texts
+
+
+def serious_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page that keeps someone from using it."""
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}×)"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_console_page_passes_axe(open_widget, new_page, stack, operators):
+    word, _phone = callback_request(open_widget())
+    page = new_page()
+    page.goto(f"{stack.web_url}/console/accesso")
+    assert serious_violations(page) == []
+    log_in(page, stack, SUPERVISOR)
+    open_conversation(page, word)
+    page.get_by_text("Mostra i dati personali").click()
+    page.locator(".teach summary").first.click()
+    assert serious_violations(page) == [], "transcript"
+    for path in ("/conversazioni?esito=handed_over", "/richieste", "/analisi"):
+        page.goto(f"{stack.web_url}/console{path}")
+        assert serious_violations(page) == [], path
+    page.goto(f"{stack.web_url}/console/richieste?vista=tutte")
+    page.get_by_role("row", name=re.compile(word)).get_by_role("link").click()
+    assert serious_violations(page) == [], "ticket"
 
 
 class Console:

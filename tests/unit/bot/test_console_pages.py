@@ -12,6 +12,7 @@ from bot.console.analytics_pages import MAX_DAYS, period
 from bot.console.app import HOME, next_page
 from bot.console.conversation_pages import filters_from, masked, readable
 from bot.console.conversations import ConversationRow, Turn
+from bot.console.pages import percent
 
 AT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -99,3 +100,7 @@ def test_the_transcript_leaves_out_the_flows_bookkeeping():
         ("slot", "Mario Verdi"),
         ("form", None),
     ]
+
+
+def test_percentages_are_written_the_italian_way():
+    assert (percent(0.056, 1), percent(0.83), percent(0.0)) == ("5,6%", "83%", "0%")
