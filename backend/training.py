@@ -68,6 +68,12 @@ def mark_misunderstood(uow, event_id: int, text: str, intent: str, staff_id: int
         uow.commit()
 
 
+def intents_marked(uow, event_ids: list[int]) -> dict[int, str]:
+    """The intent staff gave to each of these messages that was marked."""
+    with uow:
+        return {m.event_id: m.intent for m in uow.training_marks.find_in("event_id", event_ids)}
+
+
 def _one_line(text: str) -> str:
     """One NLU example per line, only printable characters (YAML refuses control codes)."""
     return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())

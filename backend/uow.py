@@ -5,7 +5,7 @@ committing rolls everything back, so bad input changes nothing. The session's li
 belongs to the unit of work, never to the services.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -51,6 +51,11 @@ class SqlRepository(Generic[T]):
     def first(self, **equals: Any) -> T | None:
         found = self.find(**equals)
         return found[0] if found else None
+
+    def find_in(self, attribute: str, values: Collection[Any]) -> list[T]:
+        """The rows whose ``attribute`` is one of ``values``."""
+        query = select(self.model).where(getattr(self.model, attribute).in_(values))
+        return list(self.session.scalars(query))
 
     def delete(self, obj: T) -> None:
         self.session.delete(obj)

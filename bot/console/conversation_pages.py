@@ -95,12 +95,18 @@ class ConversationPages:
         if row is None:
             return refused(request, 404, "Conversazione non trovata.")
         turns = readable(await run_in_threadpool(self.index.transcript, conversation_id))
+        marks = await run_in_threadpool(
+            training.intents_marked,
+            bootstrap.unit_of_work(),
+            [turn.event_id for turn in turns if turn.kind == "user"],
+        )
         return render(
             request,
             "conversazione.html",
             context.pop("status", 200),
             row=row,
             turns=turns if reveal else masked(turns),
+            marks=marks,
             revealed=reveal,
             intents=[(name, INTENT_LABELS.get(name, "")) for name in training.known_intents()],
             **context,

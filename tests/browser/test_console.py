@@ -139,6 +139,7 @@ def test_a_misunderstood_message_is_marked_and_exported_for_training(
     message.get_by_label("Intento corretto").select_option("info_pod")
     message.get_by_role("button", name="Segna").click()
     expect(page.get_by_role("status")).to_contain_text("segnato come non compreso")
+    expect(message.locator(".marked")).to_contain_text("info_pod")
     exported = yaml.safe_load(stack.sportello("export-training"))
     examples = {item["intent"]: item["examples"] for item in exported["nlu"]}
     assert question in examples["info_pod"]

@@ -94,6 +94,7 @@ def test_marks_replace_by_event_and_export_as_yaml(uow_factory, anna):
     training.mark_misunderstood(uow_factory(), 10, "mi chiamo: 'Anna' # sì", "inform", anna)
     training.mark_misunderstood(uow_factory(), 11, "parlo con 3331234567?", "inform", anna)
     training.mark_misunderstood(uow_factory(), 10, "mi chiamo: 'Anna' # sì", "affirm", anna)
+    assert training.intents_marked(uow_factory(), [10, 12]) == {10: "affirm"}
     data = yaml.safe_load(training.export_yaml(uow_factory()))
     assert data["nlu"] == [
         {"intent": "affirm", "examples": "- mi chiamo: 'Anna' # sì\n"},

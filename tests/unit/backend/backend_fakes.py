@@ -36,6 +36,9 @@ class FakeRepository:
         found = self.find(**equals)
         return found[0] if found else None
 
+    def find_in(self, attribute, values):
+        return [o for o in self.rows.values() if getattr(o, attribute) in values]
+
     def delete(self, obj):
         del self.rows[getattr(obj, self._key_name())]
 

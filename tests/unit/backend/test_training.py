@@ -101,3 +101,9 @@ def test_bad_marks_are_refused(uow, anna, text, intent, error):
 def test_an_unknown_operator_cannot_mark(uow):
     with pytest.raises(NotFound):
         training.mark_misunderstood(uow, 1, "ciao", "inform", 99)
+
+
+def test_the_intents_marked_among_some_messages(uow, anna):
+    training.mark_misunderstood(uow, 7, "dov'è il pod", "info_pod", anna)
+    training.mark_misunderstood(uow, 9, "ciao", "greet", anna)
+    assert training.intents_marked(uow, [7, 8]) == {7: "info_pod"}
