@@ -3,7 +3,7 @@ from backend_strategies import fiscal_codes, vat_numbers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.masking import mask_email, mask_phone
+from backend.masking import mask_email, mask_personal_data, mask_phone
 from backend.parsing import find_fiscal_code, find_mobile, find_vat_number
 
 
@@ -68,3 +68,35 @@ def test_codes_typed_in_groups_are_found():
     assert find_fiscal_code("il mio cf è RSS MRA 85T10 A562S") == "RSSMRA85T10A562S"
     assert find_vat_number("p.iva 011.146.010.06") == "01114601006"
     assert find_vat_number("011 146 010 06") == "01114601006"
+
+
+@given(fiscal_codes())
+def test_personal_data_hides_any_fiscal_code(code):
+    assert code not in mask_personal_data(f"il mio cf è {code}, grazie")
+
+
+@given(vat_numbers())
+def test_personal_data_hides_any_vat_number(number):
+    assert number not in mask_personal_data(f"P.IVA {number}")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("cf rss mra 85t10 a562s ok", "cf rs************2s ok"),
+        ("scrivi a mario.rossi@gmail.it", "scrivi a m****i@g****.it"),
+        ("POD IT001E12345678", "POD IT**********78"),
+        ("chiamami al +39 333 123 4567", "chiamami al **********67"),
+        ("oppure allo 06 1234 5678", "oppure allo ********78"),
+    ],
+)
+def test_personal_data_in_free_text_is_masked(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["chiama il numero verde 803.500", "ticket 12 del 2025", "alle 10.30, ho 45 anni", "€ 120,50"],
+)
+def test_what_is_not_personal_data_stays(text):
+    assert mask_personal_data(text) == text
