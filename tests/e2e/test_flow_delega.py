@@ -6,7 +6,6 @@ its metadata.
 """
 
 import json
-import uuid
 
 import httpx
 import pytest
@@ -14,31 +13,11 @@ import pytest
 from backend import documents
 from backend.models import Delegation, DelegationStatus
 from tests.tools.customers import Customer, add_customer
-from tests.tools.stack import said
+from tests.tools.stack import TextChat as Chat
 
 pytestmark = pytest.mark.e2e
 
 PDF = b"%PDF-1.7\n% carta di identita\n" + b"0" * 200
-
-
-class Chat:
-    """One conversation over the REST channel, with message metadata when needed."""
-
-    def __init__(self, client: httpx.Client, rasa_url: str):
-        self.client, self.url, self.sender = client, rasa_url, f"e2e-{uuid.uuid4()}"
-
-    def __call__(self, text: str, metadata: dict | None = None) -> str:
-        body = {"sender": self.sender, "message": text}
-        if metadata:
-            body["metadata"] = metadata
-        response = self.client.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=30)
-        response.raise_for_status()
-        return said(response.json())
-
-    def login(self, customer: Customer) -> None:
-        self("voglio accedere")
-        self(customer.email)
-        assert "Accesso effettuato" in self(customer.password)
 
 
 @pytest.fixture

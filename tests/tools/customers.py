@@ -1,14 +1,18 @@
 """Registered customers written straight into a stack's database, for tests over a channel."""
 
+import random
 import uuid
 from dataclasses import dataclass
 
+from stdnum import luhn
+
+from backend import practices
 from backend.accounts import add_account
 from backend.bootstrap import unit_of_work
 from backend.models import AccountStatus
 from backend.passwords import hash_password
 from backend.settings import Settings
-from backend.validators import validate_holder
+from backend.validators import Holder, validate_holder
 from tests.unit.backend.backend_fakes import make_fiscal_code
 
 PASSWORD = "Sportello#2024"
@@ -31,9 +35,41 @@ def add_customer(database_url: str, first_name: str = "Anna") -> Customer:
     letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
     fiscal_code = make_fiscal_code(f"{letters}85M41F205")
     email, mobile = f"cliente.{tag}@example.it", f"+39347{int(tag, 16) % 10**7:07d}"
+    holder = validate_holder(fiscal_code, first_name=first_name, last_name="Test")
+    account_id = _add_active_account(database_url, holder, email, mobile)
+    return Customer(account_id, email, fiscal_code, mobile)
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company registered by its new representative; its practices are still on no account."""
+
+    id: int
+    email: str
+    vat: str
+    practice_numbers: list[str]
+    password: str = PASSWORD
+
+
+def add_company(database_url: str) -> Company:
+    """A new active company account (unique P.IVA) with two photovoltaic practices to move."""
+    digits = f"{random.randrange(10**6, 10**7):07d}001"  # 001: a valid province office
+    vat, tag = digits + luhn.calc_check_digit(digits), uuid.uuid4().hex[:6]
+    name, email = "Sole Verde S.r.l.", f"legale.{tag}@example.it"
+    account_id = _add_active_account(
+        database_url, validate_holder(vat, company_name=name), email, "+393471234567"
+    )
+    settings = Settings(database_url=database_url)
+    numbers = [
+        practices.open_practice(unit_of_work(settings), None, name, vat, f"FV {kw} kW")
+        for kw in (20, 50)
+    ]
+    return Company(account_id, email, vat, numbers)
+
+
+def _add_active_account(database_url: str, holder: Holder, email: str, mobile: str) -> int:
     work = unit_of_work(Settings(database_url=database_url))
     with work:
-        holder = validate_holder(fiscal_code, first_name=first_name, last_name="Test")
         now = work.now()
         account = add_account(
             work,
@@ -47,4 +83,4 @@ def add_customer(database_url: str, first_name: str = "Anna") -> Customer:
             password_hash=hash_password(work.settings, PASSWORD),
         )
         work.commit()
-        return Customer(account.id, email, fiscal_code, mobile)
+        return account.id

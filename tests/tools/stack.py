@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,13 +190,34 @@ class Stack:
             time.sleep(0.3)
 
 
-def say(client: httpx.Client, rasa_url: str, sender: str, text: str) -> list[dict]:
-    """Sends one message over the REST channel and returns the bot's replies."""
-    response = client.post(
-        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
-    )
+def say(
+    client: httpx.Client, rasa_url: str, sender: str, text: str, metadata: dict | None = None
+) -> list[dict]:
+    """Sends one message over the REST channel and returns the bot's replies.
+
+    ``metadata`` is what a channel adds, e.g. ``{"documento": reference}`` for an upload.
+    """
+    body = {"sender": sender, "message": text}
+    if metadata:
+        body["metadata"] = metadata
+    response = client.post(f"{rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
     response.raise_for_status()
     return response.json()
+
+
+class TextChat:
+    """One conversation over the REST channel that answers with what the bot said, as text."""
+
+    def __init__(self, client: httpx.Client, rasa_url: str):
+        self.client, self.url, self.sender = client, rasa_url, f"e2e-{uuid.uuid4()}"
+
+    def __call__(self, text: str, metadata: dict | None = None) -> str:
+        return said(say(self.client, self.url, self.sender, text, metadata))
+
+    def login(self, customer) -> None:
+        self("voglio accedere")
+        self(customer.email)
+        assert "Accesso effettuato" in self(customer.password)
 
 
 def texts(replies: list[dict]) -> list[str]:
