@@ -132,6 +132,39 @@ def staff_add(
     typer.echo(f"Operatore {username} creato (id {staff_id}, ruolo {role}).")
 
 
+@staff_app.command("password")
+def staff_password(
+    username: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Give an operator a new password; their open sessions end."""
+    _staff_change(staff.change_staff_password, username, password)
+    typer.echo(f"Password di {username} cambiata: le sessioni aperte sono chiuse.")
+
+
+@staff_app.command("disable")
+def staff_disable(username: str) -> None:
+    """Stop an operator from logging in (kept for the audit trail); their sessions end."""
+    _staff_change(staff.disable_staff, username)
+    typer.echo(f"Operatore {username} disattivato.")
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """The console's operators, their role and whether they are active."""
+    for user in staff.list_staff(bootstrap.unit_of_work()):
+        state = f"disattivato il {user.disabled_at:%d/%m/%Y}" if user.disabled_at else "attivo"
+        typer.echo(f"{user.username}\t{user.role}\t{state}")
+
+
+def _staff_change(change, *args: str) -> None:
+    try:
+        change(bootstrap.unit_of_work(), *args)
+    except BackendError as exc:
+        typer.echo(exc.message_it, err=True)
+        raise typer.Exit(1) from exc
+
+
 def _mount_plugins() -> None:
     for entry in entry_points(group="sportello.cli"):
         app.add_typer(entry.load(), name=entry.name)

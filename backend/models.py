@@ -363,6 +363,8 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # Operators who left: kept for the audit trail and the notes they wrote, never logged in.
+    disabled_at: Mapped[datetime | None]
 
 
 class StaffLoginAttempts(Base):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from backend import audit
-from backend.errors import Conflict, InvalidInput, Throttled
+from backend.errors import Conflict, InvalidInput, NotFound, Throttled
 from backend.models import StaffLoginAttempts, StaffRole, StaffSessionRecord, StaffUser
 from backend.passwords import hash_password, verify_password
 from backend.validators import validate_password
@@ -39,6 +39,44 @@ def add_staff(uow, username: str, role: str, password: str) -> int:
         return user.id
 
 
+def _operator(uow, username: str) -> StaffUser:
+    user = uow.staff.first(username=username.strip().lower())
+    if user is None:
+        raise NotFound("Nessun operatore con questo username.")
+    return user
+
+
+def disable_staff(uow, username: str) -> None:
+    """An operator who left: no more logins, and their open sessions end now."""
+    with uow:
+        user = _operator(uow, username)
+        user.disabled_at = user.disabled_at or uow.now()
+        _end_sessions(uow, user.id)
+        audit.record(uow, "staff_disabled", None, staff_id=user.id)
+        uow.commit()
+
+
+def change_staff_password(uow, username: str, password: str) -> None:
+    """A new password (e.g. a forgotten one, reset by an administrator); sessions end."""
+    validate_password(password)
+    with uow:
+        user = _operator(uow, username)
+        user.password_hash = hash_password(uow.settings, password)
+        _end_sessions(uow, user.id)
+        audit.record(uow, "staff_password_changed", None, staff_id=user.id)
+        uow.commit()
+
+
+def list_staff(uow) -> list[StaffUser]:
+    with uow:
+        return uow.staff.find()
+
+
+def _end_sessions(uow, staff_id: int) -> None:
+    for record in uow.staff_sessions.find(staff_id=staff_id):
+        uow.staff_sessions.delete(record)
+
+
 # --- login -------------------------------------------------------------------------------
 
 
@@ -48,7 +86,7 @@ def authenticate_staff(uow, username: str, password: str) -> StaffUser | None:
     with uow:
         attempts = _login_attempts(uow, username)
         _refuse_if_locked(uow, attempts)
-        user = uow.staff.first(username=username)
+        user = uow.staff.first(username=username, disabled_at=None)
         if verify_password(uow.settings, user.password_hash if user else None, password):
             attempts.failures = 0
             uow.commit()

@@ -1,4 +1,4 @@
-"""staff console: login throttling, sessions, hand-over queue, training marks
+"""staff console: operators disabled, login throttling, sessions, hand-over queue, training marks
 
 Revision ID: 0003
 Revises: 0002
@@ -22,6 +22,8 @@ TICKET_TABLES = ("callback_requests", "practice_transfers")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("staff_users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("disabled_at", sa.DateTime(), nullable=True))
     op.create_table(
         "staff_login_attempts",
         sa.Column("username_hash", sa.String(length=64), nullable=False),
@@ -112,3 +114,5 @@ def downgrade() -> None:
 
     op.drop_table("staff_sessions")
     op.drop_table("staff_login_attempts")
+    with op.batch_alter_table("staff_users", schema=None) as batch_op:
+        batch_op.drop_column("disabled_at")

@@ -94,6 +94,23 @@ def test_staff_add_stores_a_hashed_password(cli, database):
     assert refused.exit_code == 1 and "agent o supervisor" in refused.output
 
 
+def test_an_operator_who_left_is_disabled_and_a_password_is_reset(cli, database):
+    from backend import staff
+
+    anna = staff.add_staff(database.uow(), "anna", "agent", "Console#2024")
+    token, _ = staff.open_session(database.uow(), anna)
+    changed = cli("staff", "password", "Anna", input="Nuova#Console26\nNuova#Console26\n")
+    assert changed.exit_code == 0 and staff.session_for(database.uow(), token) is None
+    assert staff.authenticate_staff(database.uow(), "anna", "Console#2024") is None
+    token, _ = staff.open_session(database.uow(), anna)
+    assert cli("staff", "disable", "anna").exit_code == 0
+    assert staff.session_for(database.uow(), token) is None
+    assert staff.authenticate_staff(database.uow(), "anna", "Nuova#Console26") is None
+    assert "anna\tagent\tdisattivato il" in cli("staff", "list").output
+    unknown = runner.invoke(app, ["staff", "disable", "nessuno"])
+    assert unknown.exit_code == 1 and "Nessun operatore" in unknown.output
+
+
 def test_export_training_to_stdout_or_a_file(cli, database, tmp_path):
     from backend import staff, training
 
