@@ -56,17 +56,23 @@ def issue(uow, account_id: int, purpose: CodePurpose, ref: str = "") -> str:
     if len(recent) >= settings.code_max_per_hour:
         raise Throttled("Hai richiesto troppi codici: riprova tra un'ora.")
     code = generate()
+    _store(uow, account_id, purpose, ref, code, settings.code_ttl_minutes)
+    return code
+
+
+def _store(uow, account_id: int, purpose: CodePurpose, ref: str, secret: str, minutes: int) -> None:
+    """Keeps only the keyed hash of ``secret``, valid for ``minutes``."""
+    now = uow.now()
     uow.codes.add(
         VerificationCode(
             account_id=account_id,
             purpose=purpose,
             ref=ref,
-            code_hash=_digest(uow, account_id, purpose, ref, code),
+            code_hash=_digest(uow, account_id, purpose, ref, secret),
             created_at=now,
-            expires_at=now + timedelta(minutes=settings.code_ttl_minutes),
+            expires_at=now + timedelta(minutes=minutes),
         )
     )
-    return code
 
 
 def verify(uow, account_id: int, purpose: CodePurpose, code: str, ref: str = "") -> None:
@@ -93,17 +99,7 @@ def verify(uow, account_id: int, purpose: CodePurpose, code: str, ref: str = "")
 
 def grant(uow, account_id: int, purpose: CodePurpose, holder: str) -> None:
     """After ``verify``: let ``holder`` finish the task once, within ``GRANT_MINUTES``."""
-    now = uow.now()
-    uow.codes.add(
-        VerificationCode(
-            account_id=account_id,
-            purpose=purpose,
-            ref=GRANT_REF,
-            code_hash=_digest(uow, account_id, purpose, GRANT_REF, holder),
-            created_at=now,
-            expires_at=now + timedelta(minutes=GRANT_MINUTES),
-        )
-    )
+    _store(uow, account_id, purpose, GRANT_REF, holder, GRANT_MINUTES)
 
 
 def granted(uow, account_id: int, purpose: CodePurpose, holder: str) -> VerificationCode:

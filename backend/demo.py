@@ -2,16 +2,14 @@
 
 from dataclasses import dataclass
 
-from backend.accounts import add_account
+from backend.accounts import add_active_account
 from backend.models import (
-    AccountStatus,
     Delegation,
     DelegationStatus,
     Pod,
     Practice,
     Supply,
 )
-from backend.passwords import hash_password
 from backend.validators import validate_holder
 
 DEMO_PASSWORD = "Sportello#2024"
@@ -61,18 +59,7 @@ def load_demo_data(uow) -> DemoData:
                 holder = validate_holder(
                     fiscal, first_name=first, last_name=last, company_name=company
                 )
-                account = add_account(
-                    uow,
-                    holder,
-                    email,
-                    mobile,
-                    status=AccountStatus.ACTIVE,
-                    mobile_verified_at=now,
-                    email_verified_at=now,
-                    clauses_accepted_at=now,
-                    password_hash=hash_password(uow.settings, DEMO_PASSWORD),
-                    created_at=now,
-                )
+                account = add_active_account(uow, holder, email, mobile, DEMO_PASSWORD)
             accounts[email] = account.id
         owners = {uow.accounts.get(i).fiscal_code: i for i in accounts.values()}
         for code, owner, kind, address in _PODS:

@@ -38,7 +38,6 @@ class AnalyticsPages:
 
     async def page(self, request: Request) -> Response:
         report = await self._report(request)
-        since, until = period(request.query_params)
         days = [(f"{d.day:%d/%m}", d.conversations) for d in report.days]
         fallbacks = [
             (f"{d.day:%d/%m}", 100 * d.fallbacks / d.user_messages if d.user_messages else 0)
@@ -48,8 +47,6 @@ class AnalyticsPages:
             request,
             "analisi.html",
             report=report,
-            since=since,
-            until=until,
             conversations_chart=charts.bar_chart(days, "Conversazioni al giorno"),
             fallback_chart=charts.bar_chart(fallbacks, "Messaggi non compresi al giorno", "%"),
         )

@@ -112,9 +112,6 @@ class ConversationPages:
             **context,
         )
 
-    async def show(self, request: Request) -> Response:
-        return await self.transcript(request)
-
     async def reveal(self, request: Request) -> Response:
         """A supervisor sees the personal data, once, for a stated reason that is audited."""
         reason = str(request.state.form.get("motivo", "")).strip()
@@ -199,7 +196,7 @@ def routes(index: ConversationIndex) -> list[Route]:
     return [
         Route("/conversazioni", staff(pages.listing)),
         Route("/conversazioni/esporta", staff(pages.export_set)),
-        Route("/conversazioni/{id:int}", staff(pages.show)),
+        Route("/conversazioni/{id:int}", staff(pages.transcript)),
         Route("/conversazioni/{id:int}/esporta", staff(pages.export_one)),
         Route("/conversazioni/{id:int}/mostra", supervisor(pages.reveal), methods=["POST"]),
         Route("/conversazioni/{id:int}/segna", staff(pages.mark), methods=["POST"]),

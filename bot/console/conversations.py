@@ -295,14 +295,6 @@ class ConversationIndex:
         with self.engine.connect() as db:
             return list(db.scalars(sa.select(INTENTS.c.intent).distinct().order_by("intent")))
 
-    def turn(self, event_id: int) -> Turn | None:
-        """One user message (what staff mark as misunderstood)."""
-        with self.engine.connect() as db:
-            row = db.execute(
-                sa.select(EVENTS).where(EVENTS.c.id == event_id, EVENTS.c.type_name == "user")
-            ).first()
-        return row and _turn(row)
-
     def _behind(self, now: float) -> bool:
         """True when there are events to index or unfinished flows that have gone idle."""
         with self.engine.connect() as db:

@@ -67,10 +67,10 @@ def as_csv(conversations: list[Conversation]) -> str:
     writer = csv.DictWriter(out, CSV_COLUMNS)
     writer.writeheader()
     for row, turns in conversations:
-        head = _conversation(row, [])
-        for message in _conversation(row, turns)["messaggi"]:
-            record = {key: head[key] for key in ("conversazione", "canale", "inizio", "esito")}
-            writer.writerow({k: _cell(v) for k, v in (record | message).items()})
+        conversation = _conversation(row, turns)
+        for message in conversation.pop("messaggi"):
+            record = {key: conversation[key] for key in CSV_COLUMNS[:4]} | message
+            writer.writerow({key: _cell(value) for key, value in record.items()})
     return out.getvalue()
 
 

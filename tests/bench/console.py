@@ -26,7 +26,7 @@ from backend import bootstrap, db, staff
 from backend.db import make_engine
 from bot.console.conversations import CHANNELS, OUTCOMES, ConversationIndex, Filters
 from bot.web import make_app
-from tests.bench.stack import percentile
+from tests.bench.stack import percentile, publish
 from tests.tools.conversations import realistic, write
 
 POSTGRES_URL = os.environ.get(
@@ -139,21 +139,19 @@ def main() -> int:
         f"{CONVERSATIONS:,} conversations, {len(rows):,} events; {RUNS} runs each; "
         f"times in ms (target: p95 <= {TARGET_MS} for list and search)\n"
     )
-    print(
-        f"| {'database':<10} | {'index build':>11} | {'list p50':>8} | {'list p95':>8} "
-        f"| {'search p50':>10} | {'search p95':>10} | {'filtered p95':>12} "
-        f"| {'list page p95':>13} | {'search page p95':>15} |"
-    )
-    widths = (12, 13, 10, 10, 12, 12, 14, 15, 17)
-    print("|" + "|".join("-" * width for width in widths) + "|")
+    table = [
+        "| database | index build | list p50 | list p95 | search p50 | search p95 "
+        "| filtered p95 | list page p95 | search page p95 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, r in results.items():
         p95 = {key: percentile(r[key], 0.95) for key in TIMED}
-        print(
-            f"| {name:<10} | {r['build_s']:>10.1f}s | {percentile(r['list'], 0.5):>8.1f} "
-            f"| {p95['list']:>8.1f} | {percentile(r['search'], 0.5):>10.1f} "
-            f"| {p95['search']:>10.1f} | {p95['filtered']:>12.1f} "
-            f"| {p95['page_list']:>13.1f} | {p95['page_search']:>15.1f} |"
+        table.append(
+            f"| {name} | {r['build_s']:.1f} s | {percentile(r['list'], 0.5):.1f} "
+            f"| {p95['list']:.1f} | {percentile(r['search'], 0.5):.1f} | {p95['search']:.1f} "
+            f"| {p95['filtered']:.1f} | {p95['page_list']:.1f} | {p95['page_search']:.1f} |"
         )
+    publish(table, "bench-console.md")
     slow = [
         name
         for name, r in results.items()

@@ -26,8 +26,7 @@ from stdnum.it import codicefiscale
 from backend import outbox
 from backend.bootstrap import unit_of_work
 from backend.settings import Settings
-from tests.bench.stack import percentile
-from tests.tools import ROOT
+from tests.bench.stack import measures, percentile, publish
 from tests.tools.stack import Stack
 
 PASSWORD = "Sportello#2024"
@@ -125,12 +124,7 @@ def main() -> None:
                 rows += rows_for(users, pause, rate, timings)
         finally:
             stack.stop()
-    table = ["| measure | value | note |", "|---|---|---|"]
-    table += [f"| {name} | {value} | {note} |" for name, value, note in rows]
-    report = ROOT / "reports" / "bench-flows.md"
-    report.parent.mkdir(exist_ok=True)
-    report.write_text("\n".join(table) + "\n")
-    print("\n".join(table))
+    publish(measures(rows), "bench-flows.md")
 
 
 if __name__ == "__main__":

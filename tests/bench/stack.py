@@ -41,6 +41,21 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def measures(rows: list[tuple[str, str, str]]) -> list[str]:
+    """A markdown table of (measure, value, note) rows."""
+    return ["| measure | value | note |", "|---|---|---|"] + [
+        f"| {name} | {value} | {note} |" for name, value, note in rows
+    ]
+
+
+def publish(table: list[str], report: str) -> None:
+    """Prints a markdown table and keeps it in ``reports/<report>``."""
+    path = ROOT / "reports" / report
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(table) + "\n")
+    print("\n".join(table))
+
+
 async def conversation(client: httpx.AsyncClient, url: str, turns: int) -> list[float]:
     """One user asking `turns` questions in a row; returns each reply's latency in ms."""
     sender, latencies = f"bench-{uuid.uuid4()}", []
@@ -175,12 +190,7 @@ def main() -> None:
     if not args.skip_training:
         rows.append(("full training (rasa train --force)", f"{training_seconds():.0f} s", ""))
 
-    table = ["| measure | value | note |", "|---|---|---|"]
-    table += [f"| {name} | {value} | {note} |" for name, value, note in rows]
-    report = ROOT / "reports" / "bench.md"
-    report.parent.mkdir(exist_ok=True)
-    report.write_text("\n".join(table) + "\n")
-    print("\n".join(table))
+    publish(measures(rows), "bench.md")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.bench.stack import QUESTIONS, percentile
+from tests.bench.stack import QUESTIONS, percentile, publish
 from tests.telegram.bridge import BridgeProcess
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.tools import ROOT
 from tests.tools.stack import Stack
 
 _users = itertools.count(800_000_001)
@@ -98,10 +97,7 @@ def main() -> None:
         f"| {chats} | {path} | {count} | {p50:.0f} | {p95:.0f} |"
         for chats, path, count, p50, p95 in rows
     ]
-    report = ROOT / "reports" / "bench-telegram.md"
-    report.parent.mkdir(exist_ok=True)
-    report.write_text("\n".join(table) + "\n")
-    print("\n".join(table))
+    publish(table, "bench-telegram.md")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.bench.stack import percentile
+from tests.bench.stack import measures, percentile, publish
 from tests.browser.conftest import launch_chromium
 from tests.tools import ROOT
 from tests.tools.stack import Stack
@@ -89,12 +89,7 @@ def main() -> None:
         ("welcome shown", summary(timings["welcome"]), "includes the bot's first answer"),
         ("reply in the widget", summary(timings["reply"]), "Enter to bubble, FAQ questions"),
     ]
-    table = ["| measure | value | note |", "|---|---|---|"]
-    table += [f"| {name} | {value} | {note} |" for name, value, note in rows]
-    report = ROOT / "reports" / "bench-widget.md"
-    report.parent.mkdir(exist_ok=True)
-    report.write_text("\n".join(table) + "\n")
-    print("\n".join(table))
+    publish(measures(rows), "bench-widget.md")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 import json
 import re
-import uuid
 
 import httpx
 import pytest
@@ -12,7 +11,7 @@ from backend.bootstrap import unit_of_work
 from backend.settings import Settings
 from tests.tools import ROOT
 from tests.tools.customers import Customer, add_customer
-from tests.tools.stack import Stack, said, say
+from tests.tools.stack import Chat, Stack, said
 
 
 @pytest.fixture(scope="session")
@@ -30,22 +29,6 @@ def responses() -> dict[str, list[str]]:
         name: [variation["text"] for variation in variations]
         for name, variations in domain["responses"].items()
     }
-
-
-class Chat:
-    """One conversation: call it with a message, get the bot's replies back."""
-
-    def __init__(self, client: httpx.Client, rasa_url: str):
-        self.client, self.rasa_url = client, rasa_url
-        self.sender = f"e2e-{uuid.uuid4()}"
-
-    def __call__(self, text: str) -> list[dict]:
-        return say(self.client, self.rasa_url, self.sender, text)
-
-    def new_session(self) -> None:
-        """What Rasa does after 30 idle minutes: it runs `action_session_start`."""
-        url = f"{self.rasa_url}/conversations/{self.sender}/execute"
-        self.client.post(url, json={"name": "action_session_start"}).raise_for_status()
 
 
 @pytest.fixture

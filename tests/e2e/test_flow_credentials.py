@@ -1,7 +1,5 @@
 """Login by code, password reset and username recovery over REST with the real servers."""
 
-import uuid
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
@@ -10,23 +8,15 @@ import pytest
 from backend.clock import utcnow
 from backend.models import CodePurpose
 from backend.passwords import verify_password
-from tests.tools.stack import said, say
+from tests.tools.stack import Chat, said
 
 pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "Nuova#Password2"
 
 
-@dataclass(frozen=True)
-class Conversation:
-    """A conversation whose id the test knows: call it with a message like ``chat``."""
-
-    client: httpx.Client
-    rasa_url: str
-    sender: str = field(default_factory=lambda: f"e2e-{uuid.uuid4()}")
-
-    def __call__(self, text: str) -> list[dict]:
-        return say(self.client, self.rasa_url, self.sender, text)
+class Conversation(Chat):
+    """A conversation whose clock of the codes sent the test can turn back."""
 
     def rewind(self, slot: str, minutes: int) -> None:
         """Moves the conversation's record of when it asked for a code back in time."""

@@ -13,7 +13,7 @@ import pytest
 from backend import documents
 from backend.models import Delegation, DelegationStatus
 from tests.tools.customers import Customer, add_customer
-from tests.tools.stack import TextChat as Chat
+from tests.tools.stack import TextChat
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def client():
 
 @pytest.fixture
 def new_chat(stack, client):
-    return lambda: Chat(client, stack.rasa_url)
+    return lambda: TextChat(client, stack.rasa_url)
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def status_of(uow, delegation_id: int) -> str:
         return work.delegations.get(delegation_id).status
 
 
-def until_duration(chat: Chat, uow, delegate: Customer) -> None:
+def until_duration(chat: TextChat, uow, delegate: Customer) -> None:
     assert "clausole legali" in chat("voglio attivare una delega")
     assert "e-mail con cui la persona" in chat("accetto")
     assert "graffetta" in chat(f"il delegato è {delegate.email}")
@@ -56,7 +56,7 @@ def until_duration(chat: Chat, uow, delegate: Customer) -> None:
     assert "Documento ricevuto" in reply and "Per quanto tempo" in reply
 
 
-def manage(chat: Chat, delegation_id: int, operation: str, answer: str = "sì") -> str:
+def manage(chat: TextChat, delegation_id: int, operation: str, answer: str = "sì") -> str:
     assert f"n. {delegation_id}, data a" in chat("le mie deleghe")
     assert "Cosa vuoi fare" in chat(f"delega {delegation_id}")
     assert "Confermi" in chat(operation)

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from stdnum import luhn
 
 from backend import practices
-from backend.accounts import add_account
+from backend.accounts import add_active_account
 from backend.bootstrap import unit_of_work
-from backend.models import AccountStatus
-from backend.passwords import hash_password
 from backend.settings import Settings
 from backend.validators import Holder, validate_holder
 from tests.unit.backend.backend_fakes import make_fiscal_code
@@ -70,17 +68,6 @@ def add_company(database_url: str) -> Company:
 def _add_active_account(database_url: str, holder: Holder, email: str, mobile: str) -> int:
     work = unit_of_work(Settings(database_url=database_url))
     with work:
-        now = work.now()
-        account = add_account(
-            work,
-            holder,
-            email,
-            mobile,
-            status=AccountStatus.ACTIVE,
-            mobile_verified_at=now,
-            email_verified_at=now,
-            clauses_accepted_at=now,
-            password_hash=hash_password(work.settings, PASSWORD),
-        )
+        account = add_active_account(work, holder, email, mobile, PASSWORD)
         work.commit()
         return account.id

@@ -205,6 +205,22 @@ def say(
     return response.json()
 
 
+class Chat:
+    """One conversation over the REST channel: call it with a message, get the bot's replies."""
+
+    def __init__(self, client: httpx.Client, rasa_url: str):
+        self.client, self.rasa_url = client, rasa_url
+        self.sender = f"e2e-{uuid.uuid4()}"
+
+    def __call__(self, text: str) -> list[dict]:
+        return say(self.client, self.rasa_url, self.sender, text)
+
+    def new_session(self) -> None:
+        """What Rasa does after 30 idle minutes: it runs `action_session_start`."""
+        url = f"{self.rasa_url}/conversations/{self.sender}/execute"
+        self.client.post(url, json={"name": "action_session_start"}).raise_for_status()
+
+
 class TextChat:
     """One conversation over the REST channel that answers with what the bot said, as text."""
 

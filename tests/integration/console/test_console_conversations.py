@@ -169,16 +169,6 @@ def test_transcript_turns_for_forms_and_slots(index, store, clock):
     assert slots[-1] == ("requested_slot", None)
 
 
-def test_turn_is_one_user_message(index, store, clock):
-    store(script(clock, "s1").faq(*NUMERO_VERDE))
-    index.catch_up()
-    turns = index.transcript(first_id(index, "s1"))
-    user = next(turn for turn in turns if turn.kind == "user")
-    bot = next(turn for turn in turns if turn.kind == "bot")
-    assert index.turn(user.event_id) == user
-    assert index.turn(bot.event_id) is None
-
-
 def test_search_ignores_case_and_accents_and_needs_every_word(index, store, clock):
     store(
         script(clock, "accents").faq("PERCHÉ il codice non arriva?", "faq_otp", "Attendi."),

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import yaml
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from backend import bootstrap
@@ -74,3 +75,15 @@ def run(domain):
         return events, dispatcher.messages
 
     return run_action
+
+
+def logged(account: int) -> list[SlotSet]:
+    """What the login step of any flow sets once the password is right."""
+    return [
+        SlotSet("accesso_email", None),
+        SlotSet("accesso_password", "già autenticato"),
+        SlotSet("tentativi", 0),
+        SlotSet("account", account),
+        SlotSet("accesso_codice", None),
+        SlotSet("requested_slot", None),
+    ]

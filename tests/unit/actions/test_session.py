@@ -8,7 +8,7 @@ from actions.session import (
     ValidateLoginForm,
     asks_for_login_code,
 )
-from tests.unit.actions.conftest import tracker
+from tests.unit.actions.conftest import logged, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 EMAIL = "mario.rossi@example.it"
@@ -24,17 +24,6 @@ def account(uow) -> int:
 def password_step(text: str, email: str = EMAIL, **slots):
     values = {"requested_slot": "accesso_password", "accesso_email": email, **slots}
     return tracker(text, slots=values, form=FORM)
-
-
-def logged(account: int) -> list[SlotSet]:
-    return [
-        SlotSet("accesso_email", None),
-        SlotSet("accesso_password", "già autenticato"),
-        SlotSet("tentativi", 0),
-        SlotSet("account", account),
-        SlotSet("accesso_codice", None),
-        SlotSet("requested_slot", None),
-    ]
 
 
 @pytest.mark.parametrize(
