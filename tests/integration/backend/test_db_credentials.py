@@ -2,7 +2,15 @@
 
 import pytest
 from sqlalchemy import select
-from test_db_services import CF, EMAIL, GIULIA, PASSWORD, last_code, register
+from test_db_services import (
+    CF,
+    EMAIL,
+    GIULIA,
+    PASSWORD,
+    last_code,
+    register,
+    reset_and_ask_again_within_a_day,
+)
 
 from backend import accounts
 from backend.errors import CodeRejected, Conflict, NotAllowed
@@ -36,12 +44,7 @@ def test_reset_code_then_password_leaves_no_usable_grant(database, uow_factory, 
 
 
 def test_a_refusal_at_the_code_step_does_not_spend_the_code(database, uow_factory, clock):
-    register(database, uow_factory, clock)
-    accounts.request_password_reset(uow_factory(), EMAIL)
-    accounts.reset_password(uow_factory(), EMAIL, last_code(database, EMAIL), "Nuova#Pass2")
-    clock.advance(hours=23, minutes=50)
-    accounts.request_password_reset(uow_factory(), EMAIL)
-    code = last_code(database, EMAIL)
+    code = reset_and_ask_again_within_a_day(database, uow_factory, clock)
     with pytest.raises(NotAllowed, match="24 ore"):
         accounts.verify_password_reset_code(uow_factory(), EMAIL, code, "c1")
     clock.advance(minutes=10)

@@ -88,13 +88,18 @@ def test_registration_and_login_round_trip(database, uow_factory, clock):
     assert not any(c in repr(stored) + repr(audit) for c in sent_codes)
 
 
-def test_a_failed_step_changes_nothing_but_the_counted_try(database, uow_factory, clock):
+def reset_and_ask_again_within_a_day(database, uow_factory, clock) -> str:
+    """A customer resets the password, then asks again before 24 hours: the new code."""
     register(database, uow_factory, clock)
     accounts.request_password_reset(uow_factory(), EMAIL)
     accounts.reset_password(uow_factory(), EMAIL, last_code(database, EMAIL), "Nuova#Pass2")
     clock.advance(hours=23, minutes=50)
     accounts.request_password_reset(uow_factory(), EMAIL)
-    code = last_code(database, EMAIL)
+    return last_code(database, EMAIL)
+
+
+def test_a_failed_step_changes_nothing_but_the_counted_try(database, uow_factory, clock):
+    code = reset_and_ask_again_within_a_day(database, uow_factory, clock)
     with pytest.raises(NotAllowed, match="24 ore"):
         accounts.reset_password(uow_factory(), EMAIL, code, "Altra#Pass3")
     with pytest.raises(CodeRejected, match="non è corretto"):

@@ -24,6 +24,19 @@ def register(uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **name
     return account_id
 
 
+def register_giulia(uow, clock, mobile: str = "333 1234567") -> int:
+    """A second customer, e.g. to hold an address or share a mobile."""
+    return register(
+        uow,
+        clock,
+        fiscal_id="BNCGLI90A41H501E",
+        email="giulia@gmail.com",
+        mobile=mobile,
+        first_name="Giulia",
+        last_name="Bianchi",
+    )
+
+
 def test_registration_walks_through_every_step(uow):
     account_id = accounts.start_registration(
         uow,
@@ -268,15 +281,7 @@ def test_username_change_by_code_on_the_validated_mobile(uow, clock):
 
 def test_username_change_refuses_an_address_in_use(uow, clock):
     register(uow, clock)
-    register(
-        uow,
-        clock,
-        fiscal_id="BNCGLI90A41H501E",
-        email="giulia@gmail.com",
-        mobile="347 1234568",
-        first_name="Giulia",
-        last_name="Bianchi",
-    )
+    register_giulia(uow, clock, mobile="347 1234568")
     accounts.request_username_change(uow, CF)
     with pytest.raises(Conflict, match="già usata"):
         accounts.change_username(uow, CF, uow.last_code(MOBILE), "giulia@gmail.com")
@@ -316,14 +321,7 @@ def test_get_account_of_a_missing_id_is_an_italian_error(uow):
 
 def test_delete_account_keeps_messages_of_a_shared_mobile(uow, clock):
     mario = register(uow, clock)
-    register(
-        uow,
-        clock,
-        fiscal_id="BNCGLI90A41H501E",
-        email="giulia@gmail.com",
-        first_name="Giulia",
-        last_name="Bianchi",
-    )  # same family mobile
+    register_giulia(uow, clock)  # same family mobile
     accounts.delete_account(uow, mario, PASSWORD)
     assert len(uow.messages_to(MOBILE)) == 2  # both registrations' SMS codes stay
 
@@ -423,15 +421,7 @@ def test_username_change_in_two_steps_code_then_email(uow, clock):
 
 def test_an_address_in_use_keeps_the_grant_for_another_try(uow, clock):
     register(uow, clock)
-    register(
-        uow,
-        clock,
-        fiscal_id="BNCGLI90A41H501E",
-        email="giulia@gmail.com",
-        mobile="347 1234568",
-        first_name="Giulia",
-        last_name="Bianchi",
-    )
+    register_giulia(uow, clock, mobile="347 1234568")
     accounts.request_username_change(uow, CF)
     accounts.verify_username_change_code(uow, CF, uow.last_code(MOBILE), "chat-1")
     with pytest.raises(Conflict, match="già usata"):
