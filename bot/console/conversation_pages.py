@@ -89,7 +89,9 @@ class ConversationPages:
             query=urlencode(query),
         )
 
-    async def transcript(self, request: Request, reveal: bool = False, **context) -> Response:
+    async def transcript(
+        self, request: Request, reveal: bool = False, status: int = 200, error: str = ""
+    ) -> Response:
         conversation_id = request.path_params["id"]
         row = await run_in_threadpool(self.index.get, conversation_id)
         if row is None:
@@ -103,13 +105,13 @@ class ConversationPages:
         return render(
             request,
             "conversazione.html",
-            context.pop("status", 200),
+            status,
             row=row,
             turns=turns if reveal else masked(turns),
             marks=marks,
             revealed=reveal,
             intents=[(name, INTENT_LABELS.get(name, "")) for name in training.known_intents()],
-            **context,
+            error=error,
         )
 
     async def reveal(self, request: Request) -> Response:
