@@ -7,10 +7,10 @@ MAKEFLAGS += --no-print-directory
 VENV := .venv
 RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
-# Rasa imports our plugins (bot.nlu, bot.tracker_store, bot.lock_store) from the checkout.
+# Rasa imports our plugins (bot/rasa_plugins/) and the contract (actions/contract.py) from the checkout.
 RASA := PYTHONPATH=$(CURDIR) $(RASA_VENV)/bin/rasa
 MODEL := models/sportello.tar.gz
-TRAINING_INPUTS := config.yml domain.yml bot/nlu.py bot/text.py $(shell find data -type f -name '*.yml')
+TRAINING_INPUTS := config.yml domain.yml bot/rasa_plugins/nlu.py actions/contract.py $(shell find data -type f -name '*.yml')
 
 # Rasa 3.6 runs only on Python 3.8-3.10: find a 3.10 on PATH or through pyenv.
 PYTHON310 = $(shell for py in python3.10 \

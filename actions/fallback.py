@@ -5,8 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intent_labels import INTENT_LABELS
-from bot.text import is_readable
+from actions.contract import INTENT_LABELS, is_readable
 
 MAX_SUGGESTIONS = 2
 NONE_OF_THESE = {"title": "Nessuna di queste", "payload": "/out_of_scope"}

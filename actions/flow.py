@@ -21,12 +21,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contract import ATTEMPTS_SLOT, REQUESTED_SLOT, is_secret_slot
 from backend.errors import BackendError
-from bot.secrets import is_secret_slot
 
 MAX_ATTEMPTS = 3
-ATTEMPTS_SLOT = "tentativi"
-REQUESTED_SLOT = "requested_slot"
 
 # Intents that interrupt a flow rather than answer its question, and how sure NLU must be.
 INTERRUPTING_PREFIXES = ("faq_", "info_")

@@ -8,16 +8,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def default_database_url() -> str:
+def default_sqlite_url(name: str) -> str:
+    """A SQLite file in the checkout's var/ (the embedded default of `make run`)."""
     var = REPO_ROOT / "var"
     var.mkdir(exist_ok=True)
-    return f"sqlite:///{var / 'sportello.db'}"
+    return f"sqlite:///{var / name}"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     database_url: str = ""
+    # Rasa's conversation store, which the staff console indexes (Rasa reads the same
+    # variable through bot/rasa_plugins/tracker_url.py).
+    tracker_store_url: str = ""
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -46,7 +50,10 @@ class Settings(BaseSettings):
     console_idle_minutes: int = 30
 
     def resolved_database_url(self) -> str:
-        return self.database_url or default_database_url()
+        return self.database_url or default_sqlite_url("sportello.db")
+
+    def resolved_tracker_store_url(self) -> str:
+        return self.tracker_store_url or default_sqlite_url("tracker.db")
 
 
 @lru_cache

@@ -4,35 +4,19 @@ Texts are masked when marked: the marks outlive the transcripts and leave the da
 as a file, so personal data never reaches them.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-
-import yaml
 
 from backend import audit
 from backend.errors import InvalidInput, NotFound
 from backend.masking import mask_personal_data
 from backend.models import TrainingMark
-from backend.settings import REPO_ROOT
 
-DOMAIN = REPO_ROOT / "domain.yml"
 HEADER = (
     "# Messaggi non compresi dal bot, con l'intento indicato dagli operatori.\n"
     "# Da rivedere prima di aggiungerli ai file di data/nlu/ (dati personali mascherati).\n"
 )
-
-
-@cache
-def known_intents() -> tuple[str, ...]:
-    """The intents a message can be marked with, in the domain's order.
-
-    Not ``nlu_fallback``: it is the bot not understanding, never what a user meant.
-    """
-    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
-    # An intent is a name, or a one-key mapping of the name to its options.
-    names = (next(iter(i)) if isinstance(i, dict) else i for i in domain["intents"])
-    return tuple(name for name in names if name != "nlu_fallback")
 
 
 @dataclass(frozen=True)
@@ -44,12 +28,15 @@ class Mark:
     created_at: datetime
 
 
-def mark_misunderstood(uow, event_id: int, text: str, intent: str, staff_id: int) -> None:
-    """Record what a user message meant; marking the same message again replaces it."""
+def mark_misunderstood(
+    uow, event_id: int, text: str, intent: str, staff_id: int, intents: Collection[str]
+) -> None:
+    """Record what a user message meant, one of ``intents`` (the bot's, given by the caller);
+    marking the same message again replaces it."""
     text = _one_line(mask_personal_data(text))
     if not text:
         raise InvalidInput("Il messaggio da segnare è vuoto.")
-    if intent not in known_intents():
+    if intent not in intents:
         raise InvalidInput("L'intento scelto non esiste nel dominio del bot.")
     with uow:
         if uow.staff.get(staff_id) is None:

@@ -1,5 +1,7 @@
-"""Channels and Rasa-side plugins of Sportello.
+"""The bot's two sides: plugins the Rasa server loads, and the channels customers use.
 
-Modules imported by the Rasa server (`nlu`, `tracker_store`, `lock_store`) run in the
-Rasa environment (Python 3.10): they must import nothing from the app environment.
+- ``bot.rasa_plugins`` runs inside the Rasa server (Python 3.10, the Rasa environment):
+  it imports nothing from the app environment but ``actions.contract``.
+- ``bot.channels`` (the web app and the Telegram bridge) runs in the app environment
+  (Python 3.11+) and talks to Rasa only over its REST channel.
 """

@@ -5,7 +5,6 @@ verify the mobile and the e-mail with the codes from the outbox, accept the clau
 the password, log in. Run: ``make bench`` (or ``.venv/bin/python -m tests.bench.backend``).
 """
 
-import os
 import statistics
 import sys
 import tempfile
@@ -19,10 +18,8 @@ from backend import accounts, db, outbox
 from backend.passwords import hash_password, verify_password
 from backend.settings import Settings
 from backend.uow import SqlAlchemyUnitOfWork
+from tests.support.services import POSTGRES_URL
 
-POSTGRES_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 PRODUCTION = Settings()
 FAST = Settings(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)
 

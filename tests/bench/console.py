@@ -24,14 +24,12 @@ from starlette.testclient import TestClient
 
 from backend import bootstrap, db, staff
 from backend.db import make_engine
-from bot.console.conversations import CHANNELS, OUTCOMES, ConversationIndex, Filters
-from bot.web import make_app
+from bot.channels.web.app import make_app
+from console.conversations import CHANNELS, OUTCOMES, ConversationIndex, Filters
 from tests.bench.stack import percentile, publish
+from tests.support.services import POSTGRES_URL
 from tests.tools.conversations import realistic, write
 
-POSTGRES_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 CONVERSATIONS = 10_000
 RUNS = 60
 TARGET_MS = 300

@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 
-from bot.tracker_store import SportelloTrackerStore
+from bot.rasa_plugins.tracker_store import SportelloTrackerStore
+from tests.support.services import postgres_url_for_rasa
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def domain() -> Domain:
     )
 
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES = postgres_url_for_rasa()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,9 +6,8 @@ import pytest
 import redis
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 
-from bot.lock_store import SportelloLockStore
-
-REDIS_URL = "redis://127.0.0.1:6379/3"
+from bot.rasa_plugins.lock_store import SportelloLockStore
+from tests.support.services import REDIS_URL
 
 
 def test_without_redis_url_locks_live_in_memory(monkeypatch):

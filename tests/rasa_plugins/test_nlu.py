@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import GuardedLogisticRegressionClassifier, ItalianTokenizer
+from bot.rasa_plugins.nlu import GuardedLogisticRegressionClassifier, ItalianTokenizer
 
 
 @pytest.fixture(scope="module")

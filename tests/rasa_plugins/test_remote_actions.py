@@ -4,8 +4,8 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-import bot.remote_actions
-import bot.tracker_store  # noqa: F401  (the plugin Rasa loads, which applies the speed-up)
+import bot.rasa_plugins.remote_actions
+import bot.rasa_plugins.tracker_store  # noqa: F401  (the plugin Rasa loads, which applies the speed-up)
 
 VALID = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": []}
 
@@ -15,11 +15,16 @@ def action() -> RemoteAction:
 
 
 def test_loading_the_tracker_store_applies_the_speed_up():
-    assert RemoteAction._validate_action_result is bot.remote_actions._validate_action_result
+    assert (
+        RemoteAction._validate_action_result
+        is bot.rasa_plugins.remote_actions._validate_action_result
+    )
 
 
 def test_a_valid_response_passes_without_rechecking_the_schema(monkeypatch):
-    monkeypatch.setattr(bot.remote_actions, "_ORIGINAL", lambda *_: pytest.fail("slow path"))
+    monkeypatch.setattr(
+        bot.rasa_plugins.remote_actions, "_ORIGINAL", lambda *_: pytest.fail("slow path")
+    )
     assert action()._validate_action_result(VALID) is True
 
 

@@ -3,8 +3,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram import TelegramSettings
-from bot.telegram_rasa import MAX_CALLBACK_BYTES, CallbackPayloads, parse_replies, split_text
+from bot.channels.telegram.bridge import TelegramSettings
+from bot.channels.telegram.rasa_client import (
+    MAX_CALLBACK_BYTES,
+    CallbackPayloads,
+    parse_replies,
+    split_text,
+)
 
 
 def test_replies_become_texts_with_buttons_and_a_secret_marker():

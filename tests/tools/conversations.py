@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.db import make_engine
-from bot.console.conversations import EVENTS
+from console.conversations import EVENTS
 
 DAY = 24 * 3600
 

@@ -7,7 +7,10 @@ import yaml
 
 from tests.tools import ROOT, rasa
 
-CANDIDATES = {"spacy-it": "bot.nlu.ItalianTokenizer", "whitespace": "WhitespaceTokenizer"}
+CANDIDATES = {
+    "spacy-it": "bot.rasa_plugins.nlu.ItalianTokenizer",
+    "whitespace": "WhitespaceTokenizer",
+}
 FOLDS = "5"
 OUT = ROOT / "reports" / "eval"
 

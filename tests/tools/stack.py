@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.services import REDIS_URL
 from tests.tools import RASA, ROOT, rasa_env
 
 MODEL = ROOT / "models" / "sportello.tar.gz"
@@ -36,7 +37,7 @@ class Stack:
     stock_tracker_store: bool = False
     # More than one Sanic worker shares conversation locks through this Redis.
     workers: int = 1
-    redis_url: str = "redis://127.0.0.1:6379/2"
+    redis_url: str = REDIS_URL
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -74,7 +75,7 @@ class Stack:
         config = config.replace("127.0.0.1:5055", f"127.0.0.1:{self.actions_port}")
         if self.stock_tracker_store:
             config = config.replace(
-                "type: bot.tracker_store.SportelloTrackerStore",
+                "type: bot.rasa_plugins.tracker_store.SportelloTrackerStore",
                 f"type: sql\n  dialect: sqlite\n  db: {self.tracker_db}",
             )
         endpoints.write_text(config)
@@ -131,7 +132,14 @@ class Stack:
             "TRACKER_STORE_URL": f"sqlite:///{self.tracker_db}",
             **env,
         }
-        command = [sys.executable, "-m", "uvicorn", "bot.web:app", "--host", "127.0.0.1"]
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bot.channels.web.app:app",
+            "--host",
+            "127.0.0.1",
+        ]
         self._launch("web", [*command, "--port", str(self.web_port)], web_env)
         deadline = time.monotonic() + 30
         while True:

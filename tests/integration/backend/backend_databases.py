@@ -1,15 +1,10 @@
 """Helpers of the integration tests: a migrated database and units of work on it."""
 
-import os
-
 from backend import db
 from backend.models import Base
 from backend.settings import Settings
 from backend.uow import SqlAlchemyUnitOfWork
-
-POSTGRES_URL = os.environ.get(
-    "BACKEND_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+from tests.support.services import POSTGRES_URL  # noqa: F401  (the suite's databases)
 
 
 def fast_settings(url: str, **overrides) -> Settings:

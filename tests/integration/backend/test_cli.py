@@ -18,6 +18,7 @@ from backend.cli import app
 from backend.settings import REPO_ROOT, Settings
 
 runner = CliRunner()
+INTENTS = {"faq_come_registrarsi"}
 PDF = b"%PDF-1.7\n" + b"x" * 100
 
 
@@ -115,7 +116,9 @@ def test_export_training_to_stdout_or_a_file(cli, database, tmp_path):
     from backend import staff, training
 
     anna = staff.add_staff(database.uow(), "anna", "agent", "Console#2024")
-    training.mark_misunderstood(database.uow(), 5, "come faccio?", "faq_come_registrarsi", anna)
+    training.mark_misunderstood(
+        database.uow(), 5, "come faccio?", "faq_come_registrarsi", anna, INTENTS
+    )
     printed = cli("export-training")
     assert printed.exit_code == 0 and printed.output == training.export_yaml(database.uow())
     target = tmp_path / "da_rivedere.yml"

@@ -10,6 +10,7 @@ from backend.errors import Throttled
 from backend.models import Communication, OutboxMessage, StaffSessionRecord
 
 PASSWORD = "Console#2024"
+INTENTS = {"inform", "affirm"}
 
 
 @pytest.fixture
@@ -91,9 +92,13 @@ def test_a_transfer_from_the_chat_worked_to_the_end(database, uow_factory, clock
 
 
 def test_marks_replace_by_event_and_export_as_yaml(uow_factory, anna):
-    training.mark_misunderstood(uow_factory(), 10, "mi chiamo: 'Anna' # sì", "inform", anna)
-    training.mark_misunderstood(uow_factory(), 11, "parlo con 3331234567?", "inform", anna)
-    training.mark_misunderstood(uow_factory(), 10, "mi chiamo: 'Anna' # sì", "affirm", anna)
+    training.mark_misunderstood(
+        uow_factory(), 10, "mi chiamo: 'Anna' # sì", "inform", anna, INTENTS
+    )
+    training.mark_misunderstood(uow_factory(), 11, "parlo con 3331234567?", "inform", anna, INTENTS)
+    training.mark_misunderstood(
+        uow_factory(), 10, "mi chiamo: 'Anna' # sì", "affirm", anna, INTENTS
+    )
     assert training.intents_marked(uow_factory(), [10, 12]) == {10: "affirm"}
     data = yaml.safe_load(training.export_yaml(uow_factory()))
     assert data["nlu"] == [

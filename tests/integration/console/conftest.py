@@ -7,10 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from backend.db import make_engine
-from bot.console.conversations import ConversationIndex
+from console.conversations import ConversationIndex
+from tests.support.services import POSTGRES_URL
 from tests.tools.conversations import Script, write
-
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

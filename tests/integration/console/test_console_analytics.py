@@ -4,8 +4,8 @@ import csv
 import io
 from datetime import date, timedelta
 
-from bot.console.analytics import Day, report, report_csv
-from bot.console.conversations import day_start
+from console.analytics import Day, report, report_csv
+from console.conversations import day_start
 from tests.tools.conversations import Script
 
 DAY = date(2025, 3, 10)

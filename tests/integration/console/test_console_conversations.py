@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import yaml
 
-from bot.console.conversations import (
+from console.conversations import (
     OUTCOMES,
     SESSION_EXPIRY_SECONDS,
     ConversationIndex,

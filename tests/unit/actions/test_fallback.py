@@ -4,8 +4,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contract import INTENT_LABELS
 from actions.fallback import NONE_OF_THESE, ActionAskAffirmation
-from actions.intent_labels import INTENT_LABELS
 from tests.tools import ROOT
 
 

@@ -6,6 +6,8 @@ import yaml
 from backend import staff, training
 from backend.errors import InvalidInput, NotFound
 
+# What the console passes: the bot's intents (console.intents reads them from domain.yml).
+INTENTS = {"inform", "affirm", "deny", "greet", "info_pod", "out_of_scope", "richiedi_richiamata"}
 NASTY = [
     'Ho scritto "ciao": non va',
     "# non è un commento",
@@ -28,15 +30,9 @@ def examples(exported: str) -> dict[str, list[str]]:
     return {block["intent"]: block["examples"].splitlines() for block in data["nlu"]}
 
 
-def test_known_intents_are_the_domain_s_without_the_fallback():
-    intents = training.known_intents()
-    assert {"faq_dati_registrazione", "richiedi_richiamata", "affirm"} <= set(intents)
-    assert "nlu_fallback" not in intents
-
-
 def test_the_export_is_valid_yaml_whatever_the_texts(uow, anna):
     for event_id, text in enumerate(NASTY, start=1):
-        training.mark_misunderstood(uow, event_id, text, "inform", anna)
+        training.mark_misunderstood(uow, event_id, text, "inform", anna, INTENTS)
     exported = training.export_yaml(uow)
     assert exported.startswith("# ") and "data/nlu/" in exported.splitlines()[1]
     assert examples(exported) == {
@@ -53,9 +49,13 @@ def test_the_export_is_valid_yaml_whatever_the_texts(uow, anna):
 
 
 def test_texts_are_masked_grouped_and_deduplicated(uow, anna):
-    training.mark_misunderstood(uow, 1, "sono mario.rossi@gmail.com", "inform", anna)
-    training.mark_misunderstood(uow, 2, "voglio parlare con qualcuno", "richiedi_richiamata", anna)
-    training.mark_misunderstood(uow, 3, "voglio  parlare con qualcuno", "richiedi_richiamata", anna)
+    training.mark_misunderstood(uow, 1, "sono mario.rossi@gmail.com", "inform", anna, INTENTS)
+    training.mark_misunderstood(
+        uow, 2, "voglio parlare con qualcuno", "richiedi_richiamata", anna, INTENTS
+    )
+    training.mark_misunderstood(
+        uow, 3, "voglio  parlare con qualcuno", "richiedi_richiamata", anna, INTENTS
+    )
     assert examples(training.export_yaml(uow)) == {
         "inform": ["- sono m****i@g****.com"],
         "richiedi_richiamata": ["- voglio parlare con qualcuno"],
@@ -65,18 +65,18 @@ def test_texts_are_masked_grouped_and_deduplicated(uow, anna):
 
 def test_marking_a_message_again_replaces_its_intent(uow, clock, anna):
     bruno = staff.add_staff(uow, "bruno", "supervisor", "Console#2024")
-    training.mark_misunderstood(uow, 7, "mi serve aiuto", "inform", anna)
+    training.mark_misunderstood(uow, 7, "mi serve aiuto", "inform", anna, INTENTS)
     clock.advance(minutes=1)
-    training.mark_misunderstood(uow, 7, "mi serve aiuto", "richiedi_richiamata", bruno)
+    training.mark_misunderstood(uow, 7, "mi serve aiuto", "richiedi_richiamata", bruno, INTENTS)
     [mark] = training.marked(uow)
     assert (mark.event_id, mark.intent, mark.marked_by) == (7, "richiedi_richiamata", "bruno")
     assert mark.created_at == clock()
 
 
 def test_the_same_text_in_two_events_keeps_the_latest_intent(uow, clock, anna):
-    training.mark_misunderstood(uow, 1, "boh", "deny", anna)
+    training.mark_misunderstood(uow, 1, "boh", "deny", anna, INTENTS)
     clock.advance(minutes=1)
-    training.mark_misunderstood(uow, 2, "boh", "out_of_scope", anna)
+    training.mark_misunderstood(uow, 2, "boh", "out_of_scope", anna, INTENTS)
     assert examples(training.export_yaml(uow)) == {"out_of_scope": ["- boh"]}
 
 
@@ -94,16 +94,16 @@ def test_nothing_marked_exports_an_empty_list(uow):
 )
 def test_bad_marks_are_refused(uow, anna, text, intent, error):
     with pytest.raises(InvalidInput, match=error):
-        training.mark_misunderstood(uow, 1, text, intent, anna)
+        training.mark_misunderstood(uow, 1, text, intent, anna, INTENTS)
     assert training.marked(uow) == []
 
 
 def test_an_unknown_operator_cannot_mark(uow):
     with pytest.raises(NotFound):
-        training.mark_misunderstood(uow, 1, "ciao", "inform", 99)
+        training.mark_misunderstood(uow, 1, "ciao", "inform", 99, INTENTS)
 
 
 def test_the_intents_marked_among_some_messages(uow, anna):
-    training.mark_misunderstood(uow, 7, "dov'è il pod", "info_pod", anna)
-    training.mark_misunderstood(uow, 9, "ciao", "greet", anna)
+    training.mark_misunderstood(uow, 7, "dov'è il pod", "info_pod", anna, INTENTS)
+    training.mark_misunderstood(uow, 9, "ciao", "greet", anna, INTENTS)
     assert training.intents_marked(uow, [7, 8]) == {7: "info_pod"}

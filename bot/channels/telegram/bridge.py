@@ -1,8 +1,8 @@
 """The Telegram bridge: relays chats between Telegram and Rasa's REST channel.
 
 ``sportello telegram`` runs it in the foreground: long polling by default, or a webhook
-when ``TELEGRAM_WEBHOOK_URL`` is set (``bot.telegram_webhook``). Each Telegram user is the
-Rasa sender ``telegram-<user id>``. Replies go out as plain text (no parse mode, so nothing
+when ``TELEGRAM_WEBHOOK_URL`` is set (``webhook``). Each Telegram user is the Rasa sender
+``telegram-<user id>``. Replies go out as plain text (no parse mode, so nothing
 in them can break Telegram's Markdown), buttons as an inline keyboard.
 
 When the bot asked for a password or a code, the user's next message is deleted from the
@@ -29,13 +29,18 @@ from telegram.ext import (
     filters,
 )
 
+from actions import contract
 from backend import bootstrap, documents
 from backend.errors import InvalidInput
-from bot.telegram_rasa import CallbackPayloads, RasaClient, RasaUnavailable, split_text
+from bot.channels.telegram.rasa_client import (
+    CallbackPayloads,
+    RasaClient,
+    RasaUnavailable,
+    split_text,
+)
 
-log = logging.getLogger("bot.telegram")
+log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 APOLOGY = (
     "Mi dispiace, in questo momento non riesco a risponderti. "
     "Riprova tra qualche minuto: il tuo messaggio non è stato elaborato."
@@ -99,7 +104,7 @@ def _lock(context: ContextTypes.DEFAULT_TYPE) -> asyncio.Lock:
 
 def sender_id(update: Update) -> str:
     """The Rasa conversation of a Telegram user."""
-    return f"{CHANNEL}-{update.effective_user.id}"
+    return contract.sender_id(contract.TELEGRAM, update.effective_user.id)
 
 
 async def relay(
@@ -112,7 +117,7 @@ async def relay(
     bridge, chat_id = _bridge(context), update.effective_chat.id
     try:
         reply = await bridge.rasa.send(
-            sender_id(update), text, {"canale": CHANNEL, **(metadata or {})}
+            sender_id(update), text, {contract.CHANNEL_KEY: contract.TELEGRAM, **(metadata or {})}
         )
     except RasaUnavailable as exc:
         log.warning("chat %s: no answer from Rasa (%s)", chat_id, exc)
@@ -195,7 +200,9 @@ async def identity_document(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await context.bot.send_message(chat_id, exc.message_it)
         return
     async with _lock(context):
-        await relay(update, context, f"Documento allegato: {filename}", {"documento": reference})
+        await relay(
+            update, context, f"Documento allegato: {filename}", {contract.DOCUMENT_KEY: reference}
+        )
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -269,7 +276,7 @@ def run(
         typer.echo("Imposta TELEGRAM_BOT_TOKEN per avviare il bridge Telegram.", err=True)
         raise typer.Exit(2) from exc
     if webhook_url:
-        from bot.telegram_webhook import WebhookSettings, serve
+        from bot.channels.telegram.webhook import WebhookSettings, serve
 
         webhook = WebhookSettings(webhook_url, listen, port)
         webhook.secret = secret or webhook.secret

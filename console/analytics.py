@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from bot.console.conversations import (
+from console.conversations import (
     CONVERSATIONS,
     FLOWS,
     MESSAGES,

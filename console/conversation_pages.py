@@ -10,16 +10,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from actions.flow import ATTEMPTS_SLOT, REQUESTED_SLOT
-from actions.intent_labels import INTENT_LABELS
+from actions.contract import ATTEMPTS_SLOT, INTENT_LABELS, REQUESTED_SLOT
 from backend import audit, bootstrap, training
 from backend.errors import BackendError
 from backend.masking import mask_personal_data
 from backend.models import StaffRole
-from bot.console import exports
-from bot.console.auth import PREFIX, staff_only
-from bot.console.conversations import OUTCOMES, ConversationIndex, Filters, Turn
-from bot.console.pages import parse_day, refused, render
+from console import exports
+from console.auth import PREFIX, staff_only
+from console.conversations import OUTCOMES, ConversationIndex, Filters, Turn
+from console.intents import known_intents
+from console.pages import parse_day, refused, render
 
 CHANNELS = {"web": "Web (widget)", "telegram": "Telegram", "altro": "Altro"}
 PER_PAGE = 25
@@ -110,7 +110,7 @@ class ConversationPages:
             turns=turns if reveal else masked(turns),
             marks=marks,
             revealed=reveal,
-            intents=[(name, INTENT_LABELS.get(name, "")) for name in training.known_intents()],
+            intents=[(name, INTENT_LABELS.get(name, "")) for name in known_intents()],
             error=error,
         )
 
@@ -143,6 +143,7 @@ class ConversationPages:
                 turn.text,
                 str(form.get("intento", "")),
                 request.state.staff.staff_id,
+                known_intents(),
             )
         except BackendError as error:
             return await self.transcript(request, status=400, error=error.message_it)

@@ -1,12 +1,13 @@
-"""Where the tracker store lives: shared by the Rasa plugin and the staff console (no Rasa import).
+"""Where the tracker store lives, read on the Rasa side (the app reads it through Settings).
 
-Standard library only, Python 3.10-compatible: the Rasa server imports it too.
+Standard library only: ``TRACKER_STORE_URL``, else a SQLite file in the checkout's var/
+(the same default as ``backend.settings``).
 """
 
 import os
 from pathlib import Path
 
-DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'tracker.db'}"
+DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parents[2] / 'var' / 'tracker.db'}"
 
 
 def tracker_store_url() -> str:

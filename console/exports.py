@@ -12,7 +12,7 @@ import json
 
 from starlette.responses import Response
 
-from bot.console.conversations import ConversationRow, Turn
+from console.conversations import ConversationRow, Turn
 
 Conversation = tuple[ConversationRow, list[Turn]]
 MESSAGE_KINDS = ("user", "bot")

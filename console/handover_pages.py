@@ -11,9 +11,9 @@ from starlette.routing import Route
 
 from backend import bootstrap, handovers
 from backend.errors import BackendError, NotFound
-from bot.console.auth import PREFIX, staff_only
-from bot.console.conversations import ConversationIndex
-from bot.console.pages import refused, render
+from console.auth import PREFIX, staff_only
+from console.conversations import ConversationIndex
+from console.pages import refused, render
 
 VIEWS = {"aperte": "Aperte", "mie": "Prese in carico da me", "tutte": "Tutte"}
 KIND_NAMES = {"richiamata": "Richiesta di ricontatto", "pratica": "Trasferimento pratiche"}

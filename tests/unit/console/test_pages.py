@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 
 from starlette.datastructures import QueryParams
 
-from bot.console import exports
-from bot.console.analytics_pages import MAX_DAYS, period
-from bot.console.app import HOME, next_page
-from bot.console.conversation_pages import filters_from, masked, readable
-from bot.console.conversations import ConversationRow, Turn
-from bot.console.pages import percent
+from console import exports
+from console.analytics_pages import MAX_DAYS, period
+from console.app import HOME, next_page
+from console.conversation_pages import filters_from, masked, readable
+from console.conversations import ConversationRow, Turn
+from console.pages import percent
 
 AT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 

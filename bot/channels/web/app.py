@@ -4,7 +4,7 @@ The widget talks only to this app, never to Rasa directly:
 - ``POST /api/chat`` forwards one message to Rasa's REST channel and returns the bot's replies.
   Every message carries an id chosen by the widget: a retry after a dropped connection gets
   the answer already given instead of sending the message to the bot a second time.
-- ``/console`` is the staff console (``bot.console``).
+- ``/console`` is the staff console (the ``console`` package).
 - ``POST /api/documenti`` stores an identity document through the backend (PDF, JPEG, PNG,
   at most 5 MB, checked by content) and returns the reference the widget hands to the bot.
 """
@@ -31,9 +31,10 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from actions.contract import CHANNEL_KEY, DOCUMENT_KEY, PORTAL_TOKEN_KEY, WEB
 from backend import bootstrap, documents
 from backend.errors import InvalidInput
-from bot.console.app import make_console
+from console.app import make_console
 
 STATIC = Path(__file__).parent / "static"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
@@ -154,12 +155,13 @@ class ChatProxy:
         ):
             return _error(400, BAD_REQUEST)
         # Only what the bot knows how to use; "canale" tells the flows they talk to the widget.
-        forwarded = {"canale": "web"}
-        if isinstance(metadata.get("documento"), str) and len(metadata["documento"]) <= 200:
-            forwarded["documento"] = metadata["documento"]
-        token = relay_portal_token(metadata.get("portal_token"), os.environ.get("PORTAL_JWT_KEY"))
+        forwarded = {CHANNEL_KEY: WEB}
+        document = metadata.get(DOCUMENT_KEY)
+        if isinstance(document, str) and len(document) <= 200:
+            forwarded[DOCUMENT_KEY] = document
+        token = relay_portal_token(metadata.get(PORTAL_TOKEN_KEY), os.environ.get("PORTAL_JWT_KEY"))
         if token:
-            forwarded["portal_token"] = token
+            forwarded[PORTAL_TOKEN_KEY] = token
         try:
             replies = await self.ask(sender, message_id, text, forwarded)
         except httpx.HTTPError:

@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from bot.console.charts import bar_chart, describe
+from console.charts import bar_chart, describe
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from backend import bootstrap, staff
 from backend.errors import Conflict, Throttled
-from bot.console import analytics_pages, conversation_pages, handover_pages
-from bot.console.auth import (
+from console import analytics_pages, conversation_pages, handover_pages
+from console.auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     PREFIX,
@@ -27,10 +29,11 @@ from bot.console.auth import (
     staff_only,
     tokens_match,
 )
-from bot.console.conversations import ConversationIndex
-from bot.console.pages import SecurityHeaders, refused, render
+from console.conversations import ConversationIndex
+from console.pages import SecurityHeaders, refused, render
 
 HOME = f"{PREFIX}/conversazioni"
+STATIC = Path(__file__).parent / "static"
 WRONG_LOGIN = "Username o password non corretti."
 
 
@@ -118,6 +121,7 @@ def make_console(index: ConversationIndex | None = None) -> Starlette:
     index = index or OnFirstUse(ConversationIndex)
     routes = [
         Route("/", home),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/accesso", login_page, methods=["GET"]),
         Route("/accesso", login, methods=["POST"]),
         Route("/esci", logout, methods=["POST"]),

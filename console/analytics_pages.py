@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.console import analytics, charts
-from bot.console.auth import staff_only
-from bot.console.conversations import ConversationIndex
-from bot.console.pages import parse_day, refused, render, today
+from console import analytics, charts
+from console.auth import staff_only
+from console.conversations import ConversationIndex
+from console.pages import parse_day, refused, render, today
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

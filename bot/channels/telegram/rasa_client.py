@@ -15,9 +15,10 @@ from typing import Any
 
 import httpx
 
+from actions.contract import SECRET_INPUT, SECRET_INPUT_KEY
+
 log = logging.getLogger(__name__)
 
-SECRET_INPUT = "segreto"
 # Telegram refuses callback_data longer than 64 bytes: longer payloads travel as a key.
 MAX_CALLBACK_BYTES = 64
 _INLINE, _KEYED = "p:", "k:"
@@ -43,7 +44,7 @@ def parse_replies(replies: list[dict[str, Any]]) -> BotReply:
     reply = BotReply()
     for item in replies:
         custom = item.get("custom")
-        if isinstance(custom, dict) and custom.get("input") == SECRET_INPUT:
+        if isinstance(custom, dict) and custom.get(SECRET_INPUT_KEY) == SECRET_INPUT:
             reply.expects_secret = True
         buttons = [
             (str(button.get("title") or button.get("payload")), str(button.get("payload") or ""))

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from backend import bootstrap, documents
 from backend.clock import ManualClock
 from backend.settings import Settings
-from bot import web
+from bot.channels.web import app as web
 from tests.unit.backend.backend_fakes import PDF, FakeUnitOfWork, fast_settings
 
 SENDER, MESSAGE_ID = "sender-0001", "message-0001"
@@ -177,7 +177,7 @@ def test_too_big_a_file_is_refused_before_it_is_stored(client, uow):
 
 
 def test_unknown_paths_are_not_found(client):
-    assert client.get("/static/../web.py").status_code == 404
+    assert client.get("/static/../app.py").status_code == 404
     assert client.get("/admin").status_code == 404
     assert client.get("/api/chat").status_code == 405
 

@@ -35,8 +35,21 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from actions.contract import (
+    CALLBACK_FORM,
+    CANCEL_ACTION,
+    CHANNEL_KEY,
+    FALLBACK_ACTIONS,
+    GIVE_UP_RESPONSE,
+    HANDOFF_INTENT,
+    LISTEN_ACTION,
+    REQUESTED_SLOT,
+    SESSION_START_ACTION,
+    TELEGRAM,
+    WEB,
+)
 from backend.db import make_engine
-from bot.tracker_url import tracker_store_url
+from backend.settings import get_settings
 
 OUTCOMES = {
     "answered": "risposta data",
@@ -45,24 +58,17 @@ OUTCOMES = {
     "fallback": "non compreso",
     "handed_over": "passata a un operatore",
 }
-CHANNELS = ("web", "telegram", "altro")
+CHANNELS = (WEB, TELEGRAM, "altro")
 # Staff read days in Italian time: "yesterday" starts at midnight in Rome.
 DAY_ZONE = ZoneInfo("Europe/Rome")
 # domain.yml session_config.session_expiration_time: after it, an unfinished flow is over.
 SESSION_EXPIRY_SECONDS = 30 * 60
 
-SESSION_START_ACTION = "action_session_start"
-HANDOFF_INTENT = "human_handoff"
-CALLBACK_FORM = "richiamata_form"
 FALLBACK_INTENT = "nlu_fallback"
-FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_default_ask_affirmation"})
-CANCEL_ACTION = "action_annulla"
-GIVE_UP_RESPONSE = "utter_flusso_help_online"  # the third wrong answer in a row
-REQUESTED_SLOT = "requested_slot"
 
 metadata = sa.MetaData()
 
-# Rasa's SQLTrackerStore.SQLEvent, with the indexes Rasa and bot.tracker_store give it.
+# Rasa's SQLTrackerStore.SQLEvent, with the indexes Rasa and our tracker store give it.
 EVENTS = sa.Table(
     "events",
     metadata,
@@ -202,7 +208,7 @@ class ConversationIndex:
 
     def __init__(self, url: str | None = None, clock: Callable[[], float] = time.time):
         self.clock = clock
-        self.engine = make_engine(_app_driver(url or tracker_store_url()))
+        self.engine = make_engine(_app_driver(url or get_settings().resolved_tracker_store_url()))
         metadata.create_all(self.engine, checkfirst=True)
         try:
             with self.engine.begin() as db:
@@ -556,7 +562,7 @@ class _ConversationBuilder:
 
 
 def _channel(user_event: dict[str, Any]) -> str:
-    channel = (user_event.get("metadata") or {}).get("canale")
+    channel = (user_event.get("metadata") or {}).get(CHANNEL_KEY)
     return channel if channel in CHANNELS else "altro"
 
 
@@ -618,7 +624,7 @@ def _conversation_row(row: sa.Row) -> ConversationRow:
 
 
 # Shown as a "session" turn, or not at all: Rasa waiting for the user.
-_BOOKKEEPING_ACTIONS = frozenset({SESSION_START_ACTION, "action_listen"})
+_BOOKKEEPING_ACTIONS = frozenset({SESSION_START_ACTION, LISTEN_ACTION})
 _TURN_KINDS = {
     "user": "user",
     "bot": "bot",

@@ -1,0 +1,79 @@
+"""The names the dialogue (domain.yml), the actions, the channels and the console share.
+
+Standard library only and Python 3.10-compatible: the Rasa server's plugins, the action
+server, the web app, the Telegram bridge and the console all import it. A unit test
+(tests/unit/test_contract.py) checks domain.yml against it and against the actions.
+"""
+
+# --- what a channel sends with a message (UserUttered metadata) ---------------------------
+CHANNEL_KEY = "canale"  # which channel the message came from: WEB or TELEGRAM
+DOCUMENT_KEY = "documento"  # the reference of an uploaded identity document
+PORTAL_TOKEN_KEY = "portal_token"  # the portal's login, re-signed by the web app
+WEB, TELEGRAM = "web", "telegram"
+
+
+def sender_id(channel: str, conversation: str | int) -> str:
+    """A Rasa sender id, namespaced by channel: no channel can name another's conversation."""
+    return f"{channel}-{conversation}"
+
+
+# --- secrets: what the user types when the bot asks for a password or a code -------------
+# A bot message with this custom payload asks for a secret: channels mask the input.
+SECRET_INPUT_KEY, SECRET_INPUT = "input", "segreto"
+SECRET_INPUT_PAYLOAD = {SECRET_INPUT_KEY: SECRET_INPUT}
+SECRET_SUFFIXES = ("_password", "_otp")  # a form slot whose answer is a secret
+REDACTED = "[riservato]"  # what the tracker store keeps instead of a secret
+
+
+def is_secret_slot(name: str | None) -> bool:
+    return bool(name) and name.endswith(SECRET_SUFFIXES)
+
+
+def is_readable(text: str | None) -> bool:
+    """True when the text has a letter or a digit (not only emoji or punctuation).
+
+    The NLU never classifies an unreadable message and the fallback asks for words: both
+    must agree on what unreadable means.
+    """
+    return bool(text) and any(char.isalnum() for char in text)
+
+
+# --- slots, intents, actions and forms the console reads from the tracker store ----------
+REQUESTED_SLOT = "requested_slot"
+ATTEMPTS_SLOT = "tentativi"  # wrong answers in a row to the current question of a flow
+ACCOUNT_SLOT = "account"  # the logged-in account's id
+SESSION_START_ACTION = "action_session_start"
+LISTEN_ACTION = "action_listen"
+CANCEL_ACTION = "action_annulla"
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_default_ask_affirmation"})
+HANDOFF_INTENT = "human_handoff"
+CALLBACK_FORM = "richiamata_form"
+GIVE_UP_RESPONSE = "utter_flusso_help_online"  # a flow ended by the third wrong answer
+
+# Short Italian question labels: the "Intendevi…?" buttons and the console's intent picker.
+INTENT_LABELS: dict[str, str] = {
+    "faq_dati_registrazione": "Quali dati servono per registrarsi?",
+    "faq_come_registrarsi": "Come ci si registra?",
+    "faq_otp_email_non_arrivato": "Non mi arriva la mail con il codice",
+    "faq_modifica_codice_fiscale": "Posso modificare CF o Partita IVA?",
+    "faq_problemi_registrazione": "Ho problemi con la registrazione",
+    "faq_password_dimenticata": "Ho dimenticato la password",
+    "faq_username_dimenticata": "Ho dimenticato la username",
+    "faq_cancellare_utenza": "Come cancello la mia utenza?",
+    "faq_area_produttori": "Come accedo all'Area Produttori?",
+    "faq_nuovo_rappresentante_legale": "Sono il nuovo rappresentante legale",
+    "faq_servizi_dedicati": "Quali servizi on-line ci sono per me?",
+    "faq_consultare_servizi": "Come consulto un servizio on-line?",
+    "faq_delega_cos_e": "Cos'è la delega?",
+    "faq_delega_requisiti": "Cosa serve per attivare una delega?",
+    "faq_delega_attivare": "Come attivo una delega?",
+    "faq_delega_revocare": "Come revoco una delega?",
+    "faq_browser": "Quale browser usare?",
+    "info_requisiti_password": "Come deve essere la password?",
+    "info_durata_codice": "Quanto dura il codice di verifica?",
+    "info_cambio_password_24h": "Ogni quanto posso cambiare password?",
+    "info_pec": "Posso usare una PEC?",
+    "info_pod": "Cos'è il POD?",
+    "info_numero_verde": "Qual è il numero verde?",
+    "human_handoff": "Parlare con una persona",
+}

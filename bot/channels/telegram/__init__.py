@@ -1,0 +1,1 @@
+"""The Telegram bridge (``sportello telegram``): polling or webhook, relaying to Rasa."""
