@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
+from actions.contract import ACCOUNT_SLOT
 from actions.flow import Reply, say
-from actions.session import ACCOUNT_SLOT, LoginSteps, logged_in
+from actions.questions import AskAction
+from actions.session import LoginSteps, logged_in
 from backend import accounts, bootstrap, delegations, supplies
 from backend.masking import mask_email
 
@@ -43,15 +44,13 @@ def deletion_summary(account_id: int) -> str:
     return "\n".join(lines)
 
 
-class ActionAskDeletionPassword(Action):
+class ActionAskDeletionPassword(AskAction):
     """Names what will be deleted, then asks for the password as the confirmation."""
 
-    def name(self) -> str:
-        return f"action_ask_{PASSWORD_SLOT}"
+    slot = PASSWORD_SLOT
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=deletion_summary(logged_in(tracker)))
-        dispatcher.utter_message(response="utter_cancellazione_chiedi_password")
-        return []
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
+        return [
+            say(text=deletion_summary(logged_in(tracker))),
+            say("utter_cancellazione_chiedi_password"),
+        ]

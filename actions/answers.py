@@ -1,4 +1,5 @@
-"""Reading short answers in everyday Italian: yes or no, person or company, a name."""
+"""Reading short answers in everyday Italian: yes or no, person or company, a name, a span
+of time."""
 
 import re
 import unicodedata
@@ -19,15 +20,24 @@ _NAME_INTRO = re.compile(
 )
 # Surname particles: "Maria De Luca" has the surname "De Luca".
 _PARTICLES = {"de", "di", "da", "del", "della", "dello", "dei", "degli", "lo", "la", "li", "d'"}
+_NUMBER_WORDS = {
+    "un": 1, "uno": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6,
+    "sette": 7, "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12,
+    "quindici": 15, "venti": 20, "trenta": 30, "sessanta": 60, "novanta": 90,
+}  # fmt: skip
+_UNIT_DAYS = {"gio": 1, "set": 7, "mes": 30, "ann": 365}  # by the unit's first letters
+_DURATION = re.compile(r"\b(?:(\d{1,4}|[a-z]+)\s*)?(giorn[oi]|gg|settiman[ae]|mes[ei]|ann[oi])\b")
+_HALF_YEAR = re.compile(r"\b(mezzo anno|semestre)\b")
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
+    """Lower case, composed accents, straight apostrophes: what the patterns here expect."""
     return unicodedata.normalize("NFC", text).lower().replace("’", "'").strip()
 
 
 def parse_yes_no(text: str) -> bool:
     """True for yes, False for no; anything else is re-asked."""
-    plain = _plain(text)
+    plain = plain_text(text)
     yes, no = _YES.search(plain), _NO.search(plain)
     if yes or no:  # the first word decides: "non accetto" is a no, "sì, non ho dubbi" a yes
         return bool(yes) and (not no or yes.start() < no.start())
@@ -35,7 +45,7 @@ def parse_yes_no(text: str) -> bool:
 
 
 def parse_customer_kind(text: str) -> CustomerKind:
-    plain = _plain(text)
+    plain = plain_text(text)
     if _COMPANY.search(plain):  # before person: "persona giuridica" is a company
         return CustomerKind.COMPANY
     if _PERSON.search(plain):
@@ -49,7 +59,7 @@ def parse_person_name(text: str) -> tuple[str, str]:
     if len(words) < 2 or len(words) > 6 or any(not _is_name_word(word) for word in words):
         raise Invalid("Scrivi nome e cognome, ad esempio «Mario Rossi».")
     split = next(
-        (i for i, word in enumerate(words[1:], 1) if _plain(word) in _PARTICLES), len(words) - 1
+        (i for i, word in enumerate(words[1:], 1) if plain_text(word) in _PARTICLES), len(words) - 1
     )
     return " ".join(words[:split]), " ".join(words[split:])
 
@@ -78,3 +88,27 @@ def parse_fiscal_id(text: str, kind: str | None) -> str:
     if number is None:
         raise Invalid(reason)
     return number
+
+
+def parse_duration(text: str) -> int:
+    """Days from "6 mesi", "un anno", "90 giorni", "due settimane" (a month counts 30 days)."""
+    plain = plain_text(text)
+    if _HALF_YEAR.search(plain):
+        return 180
+    match = _DURATION.search(plain)
+    amount = None
+    if match:
+        word = match.group(1)
+        if word is None:  # "anno", "mese": one
+            amount = 1
+        elif word.isdigit():
+            amount = int(word)
+        else:
+            amount = _NUMBER_WORDS.get(word)
+    if match is None or amount is None:
+        raise Invalid(
+            "Indica la durata con il numero e l'unità, ad esempio «6 mesi», «90 giorni» "
+            "o «un anno» (al massimo un anno)."
+        )
+    unit = match.group(2)
+    return amount * (1 if unit == "gg" else _UNIT_DAYS[unit[:3]])

@@ -4,25 +4,17 @@ import re
 from typing import Any
 
 import phonenumbers
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
 from actions.answers import parse_person_name
+from actions.contract import CALLBACK_FORM
 from actions.flow import ALWAYS_INTERRUPTING, INTERRUPT_CONFIDENCE, FlowForm, Invalid, Reply, say
+from actions.questions import AskAction
 from actions.session import logged_in
 from backend import accounts, bootstrap, callbacks
 from backend.errors import InvalidInput
 from backend.validators import validate_phone
 
-FORM = "richiamata_form"
-TOPICS = (
-    "Registrazione al portale",
-    "Password o username",
-    "Delega",
-    "Servizi on-line e POD",
-    "Area Produttori e pratiche",
-)
-TIMES = ("Mattina (9-13)", "Pomeriggio (14-18)", "Qualsiasi orario")
 MAX_TIME_LENGTH = 100
 _COMPANY_WORDS = re.compile(r"\b(s\.?r\.?l|s\.?p\.?a|s\.?n\.?c|s\.?a\.?s|ditta|societ)", re.I)
 
@@ -46,7 +38,7 @@ def find_phone(text: str) -> str | None:
 
 
 class ValidateCallbackForm(FlowForm):
-    form = FORM
+    form = CALLBACK_FORM
     free_text = frozenset({"richiamata_nome", "richiamata_orario"})
 
     def activate(self, tracker: Tracker) -> Reply:
@@ -102,51 +94,15 @@ class ValidateCallbackForm(FlowForm):
         )
 
 
-class ActionAskCallbackTopic(Action):
-    """The reason for the call: free text, or one of the portal's usual topics."""
-
-    def name(self) -> str:
-        return "action_ask_richiamata_argomento"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            response="utter_ask_richiamata_argomento",
-            buttons=[{"title": topic, "payload": topic} for topic in TOPICS],
-        )
-        return []
-
-
-class ActionAskCallbackPhone(Action):
+class ActionAskCallbackPhone(AskAction):
     """The number to call; a logged-in customer gets the mobile on file as a button."""
 
-    def name(self) -> str:
-        return "action_ask_richiamata_telefono"
+    slot = "richiamata_telefono"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
         buttons = []
         account_id = logged_in(tracker)
         if account_id is not None:
             mobile = accounts.get_account(bootstrap.unit_of_work(), account_id).mobile
             buttons = [{"title": f"Il mio cellulare (…{mobile[-2:]})", "payload": mobile}]
-        dispatcher.utter_message(response="utter_ask_richiamata_telefono", buttons=buttons)
-        return []
-
-
-class ActionAskCallbackTime(Action):
-    """When to call: free words ("domani mattina") or a time band."""
-
-    def name(self) -> str:
-        return "action_ask_richiamata_orario"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            response="utter_ask_richiamata_orario",
-            buttons=[{"title": time, "payload": time} for time in TIMES],
-        )
-        return []
+        return [say("utter_ask_richiamata_telefono", buttons=buttons)]

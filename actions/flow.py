@@ -21,7 +21,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contract import ATTEMPTS_SLOT, REQUESTED_SLOT, is_secret_slot
+from actions.contract import (
+    ATTEMPTS_SLOT,
+    CANCEL_ACTION,
+    GIVE_UP_RESPONSE,
+    HANDOFF_INTENT,
+    REQUESTED_SLOT,
+    is_secret_slot,
+)
 from backend.errors import BackendError
 
 MAX_ATTEMPTS = 3
@@ -29,7 +36,7 @@ MAX_ATTEMPTS = 3
 # Intents that interrupt a flow rather than answer its question, and how sure NLU must be.
 INTERRUPTING_PREFIXES = ("faq_", "info_")
 ALWAYS_INTERRUPTING = {"annulla", "esci"}
-INTERRUPTING_INTENTS = {"human_handoff", "bot_challenge", "out_of_scope"}
+INTERRUPTING_INTENTS = {HANDOFF_INTENT, "bot_challenge", "out_of_scope"}
 INTERRUPT_CONFIDENCE = 0.6
 SENTENCE_WORDS = 3
 
@@ -123,7 +130,7 @@ class FlowForm(Action, ABC):
         if attempts < MAX_ATTEMPTS:
             reply = Reply({ATTEMPTS_SLOT: attempts}, [say(text=reason)])
         else:
-            reply = Reply(messages=[say(text=reason), say("utter_flusso_help_online")], done=True)
+            reply = Reply(messages=[say(text=reason), say(GIVE_UP_RESPONSE)], done=True)
         return self._apply(reply, dispatcher, domain)
 
     def _apply(
@@ -144,7 +151,7 @@ class ActionCancel(Action):
     """ "annulla" at any step: the flow stops and forgets what it collected."""
 
     def name(self) -> str:
-        return "action_annulla"
+        return CANCEL_ACTION
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -17,12 +17,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.session import ACCOUNT_SLOT
+from actions.contract import ACCOUNT_SLOT, LISTEN_ACTION, PORTAL_TOKEN_KEY, SESSION_START_ACTION
 from backend import bootstrap
 from backend.models import AccountStatus
 
 KEY_VARIABLE = "PORTAL_JWT_KEY"
-TOKEN_METADATA = "portal_token"
 # Rasa fills this slot with the metadata of the message that started the session.
 SESSION_METADATA_SLOT = "session_started_metadata"
 
@@ -50,7 +49,7 @@ class ActionSessionStart(Action):
     """Rasa's session start (carrying slots over when the domain says so) plus the hand-off."""
 
     def name(self) -> str:
-        return "action_session_start"
+        return SESSION_START_ACTION
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -64,10 +63,10 @@ class ActionSessionStart(Action):
             ]
         metadata = tracker.get_slot(SESSION_METADATA_SLOT) or {}
         if metadata:  # as Rasa's default does, without the token
-            kept = {key: value for key, value in metadata.items() if key != TOKEN_METADATA}
+            kept = {key: value for key, value in metadata.items() if key != PORTAL_TOKEN_KEY}
             events.append(SlotSet(SESSION_METADATA_SLOT, kept))
-        account = account_from_token(metadata.get(TOKEN_METADATA), os.environ.get(KEY_VARIABLE))
+        account = account_from_token(metadata.get(PORTAL_TOKEN_KEY), os.environ.get(KEY_VARIABLE))
         if account is not None:
             events.append(SlotSet(ACCOUNT_SLOT, account))
-        events.append(ActionExecuted("action_listen"))
+        events.append(ActionExecuted(LISTEN_ACTION))
         return events

@@ -5,12 +5,12 @@ later they ask how the request is going and read the "Comunicazioni ricevute".
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
 from actions.answers import parse_yes_no
 from actions.flow import Invalid, Reply, say
-from actions.session import ACCOUNT_SLOT, LoginSteps, logged_in
+from actions.questions import AskAction, yes_or_no
+from actions.session import LoginSteps, LoginThenShow, logged_in
 from actions.uploads import attached_document
 from backend import bootstrap, practices
 from backend.models import Practice
@@ -20,7 +20,6 @@ REQUESTER = "cambio_rappresentante_richiedente"
 CHOSEN = "cambio_rappresentante_pratiche"
 DOCUMENT = "cambio_rappresentante_documento"
 CONFIRM = "cambio_rappresentante_conferma"
-# The channel's upload contract: the message carrying a file has this metadata key.
 _ALL = re.compile(r"\b(tutte|tutti|tutto|entrambe|entrambi)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\bPC-\d{4}-[0-9A-F]{8}\b", re.IGNORECASE)
 _INDEX = re.compile(r"(?<![\w-])\d{1,3}(?![\w-])")
@@ -38,25 +37,13 @@ def practices_of(tracker: Tracker) -> list[Practice]:
     return []
 
 
-def _nothing_to_move(account_id: int) -> bool:
-    return not transferable(account_id)
-
-
 class ValidateTransferForm(LoginSteps):
     form = FORM
 
-    def activate(self, tracker: Tracker) -> Reply:
-        account_id = logged_in(tracker)
-        if account_id is not None and _nothing_to_move(account_id):
-            return Reply(messages=[say("utter_cambio_rappresentante_nessuna_pratica")], done=True)
-        return super().activate(tracker)
-
-    def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
-        reply = super().step_accesso_password(text, tracker)
-        if _nothing_to_move(reply.slots[ACCOUNT_SLOT]):
-            reply.messages.append(say("utter_cambio_rappresentante_nessuna_pratica"))
-            reply.done = True
-        return reply
+    def after_login(self, account_id: int) -> Reply | None:
+        if transferable(account_id):
+            return None
+        return Reply(messages=[say("utter_cambio_rappresentante_nessuna_pratica")], done=True)
 
     def step_cambio_rappresentante_richiedente(self, text: str, tracker: Tracker) -> Reply:
         plain = re.sub(r"\s", "", text).upper()
@@ -105,99 +92,72 @@ class ValidateTransferForm(LoginSteps):
         )
 
 
-class ActionAskRequester(Action):
+class ActionAskRequester(AskAction):
     """The companies whose practices can move to this account, as buttons."""
 
-    def name(self) -> str:
-        return f"action_ask_{REQUESTER}"
+    slot = REQUESTER
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
         buttons = [
             {"title": f"{r.name} ({r.fiscal_code})", "payload": r.fiscal_code}
             for r in transferable(logged_in(tracker))
         ]
-        dispatcher.utter_message(response=f"utter_ask_{REQUESTER}", buttons=buttons)
-        return []
+        return [say("utter_ask_cambio_rappresentante_richiedente", buttons=buttons)]
 
 
-class ActionAskPractices(Action):
+class ActionAskPractices(AskAction):
     """The requester's practices, numbered, to choose all or some."""
 
-    def name(self) -> str:
-        return f"action_ask_{CHOSEN}"
+    slot = CHOSEN
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
         lines = [
             f"{i}. {p.number}" + (f" – {p.description}" if p.description else "")
             for i, p in enumerate(practices_of(tracker), 1)
         ]
-        dispatcher.utter_message(
-            text="Queste sono le pratiche del richiedente:\n"
+        text = (
+            "Queste sono le pratiche del richiedente:\n"
             + "\n".join(lines)
             + "\nQuali vuoi spostare sul tuo account? Scrivi «tutte» oppure i numeri, "
-            "ad esempio «1 e 3».",
-            buttons=[{"title": "Tutte", "payload": "tutte"}],
+            "ad esempio «1 e 3»."
         )
-        return []
+        return [say(text=text, buttons=[{"title": "Tutte", "payload": "tutte"}])]
 
 
-class ActionAskTransferConfirmation(Action):
+class ActionAskTransferConfirmation(AskAction):
     """The summary of the request, to confirm before it goes to the operators."""
 
-    def name(self) -> str:
-        return f"action_ask_{CONFIRM}"
+    slot = CONFIRM
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
         chosen = tracker.get_slot(CHOSEN) or []
-        dispatcher.utter_message(
-            text=(
-                "Riepilogo: chiedo lo spostamento sul tuo account delle pratiche "
-                f"{', '.join(chosen)} (richiedente {tracker.get_slot(REQUESTER)}), con il "
-                "documento che hai caricato. Inoltro la richiesta ai nostri operatori?"
-            ),
-            buttons=[{"title": "Sì, inoltra", "payload": "sì"}, {"title": "No", "payload": "no"}],
+        text = (
+            "Riepilogo: chiedo lo spostamento sul tuo account delle pratiche "
+            f"{', '.join(chosen)} (richiedente {tracker.get_slot(REQUESTER)}), con il "
+            "documento che hai caricato. Inoltro la richiesta ai nostri operatori?"
         )
-        return []
+        return [say(text=text, buttons=yes_or_no("Sì, inoltra"))]
 
 
-def status_message(account_id: int) -> dict:
-    """The transfer requests and the "Comunicazioni ricevute", newest news last."""
-    uow = bootstrap.unit_of_work()
-    transfers = practices.transfers_of(uow, account_id)
-    inbox = practices.received_communications(uow, account_id)
-    if not transfers and not inbox:
-        return say("utter_stato_pratiche_nessuna")
-    lines = ["Le tue richieste di spostamento pratiche:"] if transfers else []
-    for transfer in transfers:
-        lines.append(
-            f"• n. {transfer.id} del {transfer.created_at:%d/%m/%Y} "
-            f"({', '.join(transfer.practice_numbers)}): {transfer.status_it}"
-            + (f" – {transfer.outcome_note}" if transfer.outcome_note else "")
-        )
-    lines.append("Comunicazioni ricevute:" if inbox else "Non hai comunicazioni ricevute.")
-    lines += [f"• {m.created_at:%d/%m/%Y} – {m.subject}: {m.body}" for m in inbox]
-    return say(text="\n".join(lines))
-
-
-class ValidatePracticeStatusForm(LoginSteps):
-    """ "A che punto è la mia richiesta?": only the login, then the status."""
+class ValidatePracticeStatusForm(LoginThenShow):
+    """ "A che punto è la mia richiesta?": only the login, then the transfer requests and the
+    "Comunicazioni ricevute", newest news last."""
 
     form = "stato_pratiche_form"
 
-    def activate(self, tracker: Tracker) -> Reply:
-        account_id = logged_in(tracker)
-        if account_id is None:
-            return super().activate(tracker)
-        return Reply(messages=[status_message(account_id)], done=True)
-
-    def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
-        reply = super().step_accesso_password(text, tracker)
-        reply.messages.append(status_message(reply.slots[ACCOUNT_SLOT]))
-        reply.done = True
-        return reply
+    def show(self, account_id: int) -> dict:
+        uow = bootstrap.unit_of_work()
+        transfers = practices.transfers_of(uow, account_id)
+        inbox = practices.received_communications(uow, account_id)
+        if not transfers and not inbox:
+            return say("utter_stato_pratiche_nessuna")
+        lines = ["Le tue richieste di spostamento pratiche:"] if transfers else []
+        for transfer in transfers:
+            lines.append(
+                f"• n. {transfer.id} del {transfer.created_at:%d/%m/%Y} "
+                f"({', '.join(transfer.practice_numbers)}): {transfer.status_it}"
+                + (f" – {transfer.outcome_note}" if transfer.outcome_note else "")
+            )
+        lines.append("Comunicazioni ricevute:" if inbox else "Non hai comunicazioni ricevute.")
+        lines += [f"• {m.created_at:%d/%m/%Y} – {m.subject}: {m.body}" for m in inbox]
+        return say(text="\n".join(lines))

@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
 from actions.answers import (
     parse_customer_kind,
@@ -13,13 +12,13 @@ from actions.answers import (
     parse_yes_no,
 )
 from actions.codes import CodeStep
+from actions.contract import ACCOUNT_SLOT
 from actions.flow import FlowForm, Invalid, Reply, say
-from actions.session import ACCOUNT_SLOT
+from actions.questions import AskAction, clauses_question
 from backend import accounts, bootstrap
 from backend.masking import mask_email
 from backend.models import CustomerKind
 from backend.parsing import find_mobile
-from backend.settings import get_settings
 from backend.validators import validate_password
 
 PENDING_ACCOUNT = "registrazione_account"
@@ -120,22 +119,10 @@ REGISTRATION_SMS = CodeStep(_verify_mobile, _resend_registration_code, channel="
 REGISTRATION_EMAIL = CodeStep(_verify_email, _resend_registration_code, channel="email")
 
 
-class ActionAskClauses(Action):
+class ActionAskClauses(AskAction):
     """Shows the legal clauses as a link with accept and decline buttons."""
 
-    def name(self) -> str:
-        return "action_ask_registrazione_clausole"
+    slot = "registrazione_clausole"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text=(
-                f"Leggi le clausole legali del portale: {get_settings().clauses_url}\nLe accetti?"
-            ),
-            buttons=[
-                {"title": "Accetto", "payload": "accetto"},
-                {"title": "Non accetto", "payload": "non accetto"},
-            ],
-        )
-        return []
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
+        return [clauses_question("Leggi le clausole legali del portale")]

@@ -9,6 +9,7 @@ and is typed at the same (secret) step.
 """
 
 import re
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,10 +17,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import parse_email
+from actions.contract import ACCOUNT_SLOT
 from actions.flow import FlowForm, Reply, say
+from actions.questions import AskAction
 from backend import accounts, bootstrap
 
-ACCOUNT_SLOT = "account"
 LOGIN_SLOTS = ("accesso_email", "accesso_password")
 SKIPPED = "già autenticato"  # what the login slots hold when the user was logged in already
 # "richiesto" once a login code was asked for in this login (changes the question).
@@ -44,9 +46,15 @@ def logged_in(tracker: Tracker) -> int | None:
 class LoginSteps(FlowForm):
     """The first two steps of every flow that needs an account: e-mail, then password."""
 
+    def after_login(self, account_id: int) -> Reply | None:
+        """What follows the login, whether the user was logged in already or just now: a
+        ``Reply`` (what to show, whether the flow ends), or None to go on to the next step."""
+        return None
+
     def activate(self, tracker: Tracker) -> Reply:
-        if logged_in(tracker):
-            return Reply(dict.fromkeys(LOGIN_SLOTS, SKIPPED))
+        account_id = logged_in(tracker)
+        if account_id:
+            return self.after_login(account_id) or Reply(dict.fromkeys(LOGIN_SLOTS, SKIPPED))
         return Reply({LOGIN_CODE_SLOT: None}, [say("utter_accesso_necessario")])
 
     def step_accesso_email(self, text: str, tracker: Tracker) -> Reply:
@@ -62,10 +70,27 @@ class LoginSteps(FlowForm):
             return Reply({LOGIN_CODE_SLOT: "richiesto"}, [say("utter_accesso_codice_inviato")])
         else:
             account = accounts.login(uow, email, text)
-        return Reply(
+        reply = Reply(
             {"accesso_password": SKIPPED, ACCOUNT_SLOT: account, LOGIN_CODE_SLOT: None},
             [say("utter_accesso_riuscito")],
         )
+        then = self.after_login(account)
+        if then is not None:
+            reply.slots |= then.slots
+            reply.messages += then.messages
+            reply.done = then.done
+        return reply
+
+
+class LoginThenShow(LoginSteps):
+    """A flow that only logs in, then shows the customer something («le mie forniture»)."""
+
+    @abstractmethod
+    def show(self, account_id: int) -> dict[str, Any]:
+        """The message to show, as ``say`` builds it."""
+
+    def after_login(self, account_id: int) -> Reply:
+        return Reply(messages=[self.show(account_id)], done=True)
 
 
 class ValidateLoginForm(LoginSteps):
@@ -78,26 +103,19 @@ class ValidateLoginForm(LoginSteps):
             return Reply(messages=[say("utter_accesso_gia_fatto")], done=True)
         return Reply({LOGIN_CODE_SLOT: None})
 
-    def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
-        reply = super().step_accesso_password(text, tracker)
-        reply.done = ACCOUNT_SLOT in reply.slots  # not when a code was just sent
-        return reply
+    def after_login(self, account_id: int) -> Reply:
+        return Reply(done=True)
 
 
-class ActionAskLoginPassword(Action):
+class ActionAskLoginPassword(AskAction):
     """The password question, or the code question once a login code was sent."""
 
-    def name(self) -> str:
-        return "action_ask_accesso_password"
+    slot = "accesso_password"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
         if tracker.get_slot(LOGIN_CODE_SLOT):
-            dispatcher.utter_message(response="utter_ask_accesso_codice")
-        else:
-            dispatcher.utter_message(response="utter_ask_accesso_password")
-        return []
+            return [say("utter_ask_accesso_codice")]
+        return [say("utter_ask_accesso_password")]
 
 
 class ActionLogout(Action):

@@ -5,7 +5,7 @@ import re
 from rasa_sdk import Tracker
 
 from actions.flow import Reply, say
-from actions.session import LoginSteps, logged_in
+from actions.session import LoginSteps, LoginThenShow, logged_in
 from backend import bootstrap, supplies
 from backend.validators import validate_pod
 
@@ -27,14 +27,6 @@ def describe(supply: supplies.SupplyView) -> str:
     return f"POD {supply.pod}{where} ({kind}). Servizi dedicati:\n{services}"
 
 
-def supplies_message(account_id: int) -> dict:
-    found = supplies.list_supplies(bootstrap.unit_of_work(), account_id)
-    if not found:
-        return say("utter_forniture_nessuna")
-    text = "Le tue forniture:\n" + "\n".join(describe(supply) for supply in found)
-    return say(text=text, buttons=[{"title": "Collega un altro POD", "payload": "/collega_pod"}])
-
-
 class ValidateLinkPodForm(LoginSteps):
     form = "collega_pod_form"
 
@@ -46,19 +38,15 @@ class ValidateLinkPodForm(LoginSteps):
         )
 
 
-class ValidateSuppliesForm(LoginSteps):
+class ValidateSuppliesForm(LoginThenShow):
     """ "Le mie forniture": only the login, then the list."""
 
     form = "forniture_form"
 
-    def activate(self, tracker: Tracker) -> Reply:
-        account_id = logged_in(tracker)
-        if account_id is None:
-            return super().activate(tracker)
-        return Reply(messages=[supplies_message(account_id)], done=True)
-
-    def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
-        reply = super().step_accesso_password(text, tracker)
-        reply.messages.append(supplies_message(reply.slots["account"]))
-        reply.done = True
-        return reply
+    def show(self, account_id: int) -> dict:
+        found = supplies.list_supplies(bootstrap.unit_of_work(), account_id)
+        if not found:
+            return say("utter_forniture_nessuna")
+        text = "Le tue forniture:\n" + "\n".join(describe(supply) for supply in found)
+        link = {"title": "Collega un altro POD", "payload": "/collega_pod"}
+        return say(text=text, buttons=[link])

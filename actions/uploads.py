@@ -6,19 +6,17 @@ a message whose metadata is ``{"documento": "<reference>"}``; other channels can
 
 from rasa_sdk import Tracker
 
+from actions.contract import CHANNEL_KEY, DOCUMENT_KEY, TELEGRAM, WEB
 from actions.flow import Invalid
 from backend import bootstrap, documents
 
-DOCUMENT_KEY = "documento"
-CHANNEL_KEY = "canale"
 FORMATS = "PDF, JPEG o PNG, al massimo 5 MB"
 
 
 def channel(tracker: Tracker) -> str:
     """Where the user writes from: "web", "telegram", or another channel without uploads."""
     metadata = tracker.latest_message.get("metadata") or {}
-    named = str(metadata.get(CHANNEL_KEY) or tracker.get_latest_input_channel() or "")
-    return {"web": "web", "telegram": "telegram"}.get(named, named)
+    return str(metadata.get(CHANNEL_KEY) or tracker.get_latest_input_channel() or "")
 
 
 def attached_document(tracker: Tracker, what: str) -> str | None:
@@ -28,11 +26,11 @@ def attached_document(tracker: Tracker, what: str) -> str | None:
     if reference:
         documents.check_upload(bootstrap.unit_of_work(), reference)
         return reference
-    if channel(tracker) == "web":
+    if channel(tracker) == WEB:
         raise Invalid(
             f"Per allegare {what} usa il pulsante con la graffetta 📎 accanto al campo di "
             f"testo: {FORMATS}."
         )
-    if channel(tracker) == "telegram":
+    if channel(tracker) == TELEGRAM:
         raise Invalid(f"Per allegare {what} inviamelo qui come foto o PDF: {FORMATS}.")
     return None

@@ -2,12 +2,7 @@
 
 from rasa_sdk.events import SlotSet
 
-from actions.callback import (
-    ActionAskCallbackPhone,
-    ActionAskCallbackTime,
-    ActionAskCallbackTopic,
-    ValidateCallbackForm,
-)
+from actions.callback import ActionAskCallbackPhone, ValidateCallbackForm
 from tests.unit.actions.conftest import tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
@@ -124,10 +119,13 @@ def test_an_overlong_time_is_refused_and_no_ticket_opened(run, uow):
     assert uow.callbacks.find() == []
 
 
-def test_the_asks_offer_topics_time_bands_and_the_mobile_on_file(run, uow):
-    _, [topic] = run(ActionAskCallbackTopic(), tracker())
-    assert topic["response"] == "utter_ask_richiamata_argomento" and len(topic["buttons"]) == 5
-    _, [time] = run(ActionAskCallbackTime(), tracker())
+def test_the_asks_offer_topics_time_bands_and_the_mobile_on_file(run, uow, domain):
+    [topic] = domain["responses"]["utter_ask_richiamata_argomento"]
+    assert len(topic["buttons"]) == 5
+    for button in topic["buttons"]:  # each topic is an answer the step takes as it is
+        events, _ = run(ValidateCallbackForm(), asked("richiamata_argomento", button["payload"]))
+        assert events == [SlotSet("tentativi", 0), SlotSet("richiamata_argomento", button["title"])]
+    [time] = domain["responses"]["utter_ask_richiamata_orario"]
     assert [b["title"] for b in time["buttons"]][:2] == ["Mattina (9-13)", "Pomeriggio (14-18)"]
     _, [phone] = run(ActionAskCallbackPhone(), tracker())
     assert phone["buttons"] == []

@@ -3,15 +3,17 @@
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.delegations import (
+from actions.answers import parse_duration
+from actions.delegation_management import (
     ActionAskDelegationChoice,
-    ActionAskDelegationClauses,
-    ActionAskDelegationConfirmation,
     ActionAskDelegationOperation,
     ActionAskOperationConfirmation,
-    ValidateDelegationForm,
     ValidateMyDelegationsForm,
-    parse_duration,
+)
+from actions.delegation_request import (
+    ActionAskDelegationClauses,
+    ActionAskDelegationConfirmation,
+    ValidateDelegationForm,
 )
 from actions.flow import Invalid
 from backend import delegations, documents
@@ -259,7 +261,9 @@ def test_no_delegations_ends_with_the_offer_to_give_one(run, uow, people):
 def test_logging_in_with_no_delegations_ends_too(run, uow, people):
     on = asked("accesso_password", "Sportello#1", None, form=MANAGE, accesso_email=MARIO)
     events, messages = run(ValidateMyDelegationsForm(), on)
-    assert events == ended(MANAGE_SLOTS, account=people[0])
+    assert events == ended(
+        MANAGE_SLOTS, accesso_password=SKIPPED, account=people[0], accesso_codice=None
+    )
     assert said(messages) == ["utter_accesso_riuscito", "utter_nessuna_delega"]
 
 

@@ -3,11 +3,14 @@
 import pytest
 from rasa_sdk.events import SlotSet
 
+from actions.delegation_management import ValidateMyDelegationsForm
+from actions.practices import ValidatePracticeStatusForm, ValidateTransferForm
 from actions.session import (
     ActionAskLoginPassword,
     ValidateLoginForm,
     asks_for_login_code,
 )
+from actions.supplies import ValidateSuppliesForm
 from tests.unit.actions.conftest import logged, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
@@ -87,3 +90,21 @@ def test_a_new_login_forgets_an_old_code_request(run):
     on = tracker("voglio accedere", slots={"accesso_codice": "richiesto"}, form=FORM)
     events, _ = run(ValidateLoginForm(), on)
     assert events == [SlotSet("accesso_codice", None)]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [ValidateSuppliesForm, ValidatePracticeStatusForm, ValidateMyDelegationsForm,
+     ValidateTransferForm],
+)  # fmt: skip
+def test_a_flow_that_shows_after_the_login_waits_for_the_code_too(run, uow, account, form):
+    flow = form()
+    slots = {"requested_slot": "accesso_password", "accesso_email": EMAIL}
+    events, messages = run(flow, tracker("mandami un codice", slots=slots, form=flow.form))
+    assert events == [SlotSet("tentativi", 0), SlotSet("accesso_codice", "richiesto")]
+    assert [m["response"] for m in messages] == ["utter_accesso_codice_inviato"]
+    code = uow.last_code(MOBILE)
+    on = tracker(code, slots={**slots, "accesso_codice": "richiesto"}, form=flow.form)
+    events, messages = run(flow, on)
+    assert SlotSet("account", account) in events
+    assert messages[0]["response"] == "utter_accesso_riuscito"

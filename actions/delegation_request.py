@@ -1,0 +1,94 @@
+"""Giving a delega in the chat (``delega_form``): after the login steps, the clauses, the
+delegate's e-mail, the identity document (uploaded through a channel, see
+``backend.documents.store_upload``), the duration, then the request the delegate accepts.
+"""
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.answers import parse_duration, parse_email, parse_yes_no
+from actions.flow import Reply, say
+from actions.questions import AskAction, clauses_question, yes_or_no
+from actions.session import LoginSteps, logged_in
+from actions.uploads import attached_document
+from backend import bootstrap, delegations, documents
+
+# The delegate's name, as the backend found it from the e-mail: shown in the summary.
+DELEGATE_NAME = "delega_nome_delegato"
+
+
+class ValidateDelegationForm(LoginSteps):
+    """Giving a delegation: clauses, delegate, identity document, duration, request."""
+
+    form = "delega_form"
+    private_slots = (DELEGATE_NAME,)
+
+    def step_delega_clausole(self, text: str, tracker: Tracker) -> Reply:
+        if not parse_yes_no(text):
+            return Reply(messages=[say("utter_delega_clausole_rifiutate")], done=True)
+        return Reply({"delega_clausole": True})
+
+    def step_delega_email(self, text: str, tracker: Tracker) -> Reply:
+        email = parse_email(text)
+        name = delegations.check_delegate(bootstrap.unit_of_work(), logged_in(tracker), email)
+        return Reply({"delega_email": email.strip().lower(), DELEGATE_NAME: name})
+
+    def step_delega_documento(self, text: str, tracker: Tracker) -> Reply:
+        reference = attached_document(tracker, "la carta di identità")
+        if reference is None:
+            return Reply(messages=[say("utter_delega_documento_canale")], done=True)
+        return Reply({"delega_documento": reference}, [say("utter_delega_documento_ricevuto")])
+
+    def step_delega_durata(self, text: str, tracker: Tracker) -> Reply:
+        return Reply({"delega_durata": delegations.validate_duration(parse_duration(text))})
+
+    def step_delega_conferma(self, text: str, tracker: Tracker) -> Reply:
+        if not parse_yes_no(text):
+            return Reply(messages=[say("utter_delega_non_inviata")], done=True)
+        try:
+            delegation_id = delegations.request_delegation(
+                bootstrap.unit_of_work(),
+                logged_in(tracker),
+                tracker.get_slot("delega_email"),
+                int(tracker.get_slot("delega_durata")),
+                tracker.get_slot("delega_documento"),
+            )
+        except documents.UploadNotValid as error:  # ask for the document again
+            return Reply({"delega_documento": None}, [say(text=error.message_it)])
+        return Reply(
+            messages=[
+                say(
+                    "utter_delega_inviata",
+                    numero=delegation_id,
+                    delegato=tracker.get_slot(DELEGATE_NAME),
+                )
+            ],
+            done=True,
+        )
+
+
+class ActionAskDelegationClauses(AskAction):
+    """The delega's legal clauses as a link, with accept and decline buttons."""
+
+    slot = "delega_clausole"
+
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
+        return [clauses_question("Per attivare la delega leggi le clausole legali del servizio")]
+
+
+class ActionAskDelegationConfirmation(AskAction):
+    """The summary of the request, to send or not."""
+
+    slot = "delega_conferma"
+
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
+        name, email = tracker.get_slot(DELEGATE_NAME), tracker.get_slot("delega_email")
+        text = (
+            "Riepilogo della delega:\n"
+            f"• delegato: {name} ({email})\n"
+            "• carta di identità: caricata\n"
+            f"• durata: {tracker.get_slot('delega_durata')} giorni\n"
+            "Invio la richiesta? Il delegato riceverà una e-mail per accettarla."
+        )
+        return [say(text=text, buttons=yes_or_no("Sì, invia"))]
