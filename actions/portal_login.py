@@ -9,7 +9,6 @@ the session's first message verifies, fills the ``account`` slot. A missing, for
 or unknown-account token changes nothing: the user can still log in in the chat.
 """
 
-import os
 from typing import Any
 
 import jwt
@@ -20,8 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.session import ACCOUNT_SLOT
 from backend import bootstrap
 from backend.models import AccountStatus
+from backend.settings import get_settings
 
-KEY_VARIABLE = "PORTAL_JWT_KEY"
 TOKEN_METADATA = "portal_token"
 # Rasa fills this slot with the metadata of the message that started the session.
 SESSION_METADATA_SLOT = "session_started_metadata"
@@ -66,7 +65,7 @@ class ActionSessionStart(Action):
         if metadata:  # as Rasa's default does, without the token
             kept = {key: value for key, value in metadata.items() if key != TOKEN_METADATA}
             events.append(SlotSet(SESSION_METADATA_SLOT, kept))
-        account = account_from_token(metadata.get(TOKEN_METADATA), os.environ.get(KEY_VARIABLE))
+        account = account_from_token(metadata.get(TOKEN_METADATA), get_settings().portal_jwt_key)
         if account is not None:
             events.append(SlotSet(ACCOUNT_SLOT, account))
         events.append(ActionExecuted("action_listen"))
