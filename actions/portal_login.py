@@ -6,7 +6,8 @@ message and the web app relays it to Rasa as the metadata ``portal_token``, re-s
 a minute (Rasa stores message metadata). At the start of each conversation session Rasa
 runs this ``action_session_start``: it does what Rasa's default does and, when the token of
 the session's first message verifies, fills the ``account`` slot. A missing, forged, expired
-or unknown-account token changes nothing: the user can still log in in the chat.
+or unknown-account token changes nothing: the user can still log in in the chat. The session
+start also sets the rules the answers quote (actions/configuration.py).
 """
 
 from typing import Any
@@ -16,6 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.configuration import quoted_rules
 from actions.session import ACCOUNT_SLOT
 from backend import bootstrap
 from backend.models import AccountStatus
@@ -46,7 +48,8 @@ def account_from_token(token: Any, key: str | None) -> int | None:
 
 
 class ActionSessionStart(Action):
-    """Rasa's session start (carrying slots over when the domain says so) plus the hand-off."""
+    """Rasa's session start (carrying slots over when the domain says so), the quoted rules
+    and the hand-off."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -65,7 +68,9 @@ class ActionSessionStart(Action):
         if metadata:  # as Rasa's default does, without the token
             kept = {key: value for key, value in metadata.items() if key != TOKEN_METADATA}
             events.append(SlotSet(SESSION_METADATA_SLOT, kept))
-        account = account_from_token(metadata.get(TOKEN_METADATA), get_settings().portal_jwt_key)
+        settings = get_settings()
+        events += quoted_rules(settings)
+        account = account_from_token(metadata.get(TOKEN_METADATA), settings.portal_jwt_key)
         if account is not None:
             events.append(SlotSet(ACCOUNT_SLOT, account))
         events.append(ActionExecuted("action_listen"))

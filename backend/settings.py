@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     sms_gateway_url: HttpUrl = ""
     # HMAC key for stored code hashes: a 6-digit code alone is trivially brute-forced.
     secret_key: str = DEV_SECRET_KEY
+    # The answers quote these two (actions/configuration.py), so they never contradict them.
     code_ttl_minutes: Positive = 30
     password_change_hours: Positive = 24
     # The portal's page with the legal clauses that registration asks to accept.
