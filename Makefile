@@ -45,6 +45,10 @@ $(MODEL): $(RASA_VENV)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL) ## Train the model if the data or the configuration changed
 
+# What a developer starts runs in development mode: the default keys are allowed (README,
+# Configuration); a deployment sets SECRET_KEY instead.
+run shell bench: export SPORTELLO_ENV ?= development
+
 run: install $(MODEL) ## Start Rasa (5005), actions (5055), web (8000), the outbox dispatcher, Telegram if TELEGRAM_BOT_TOKEN is set; Ctrl-C stops all
 	$(VENV)/bin/sportello db upgrade
 	@# Every Procfile process, but the Telegram bridge only with a bot token.

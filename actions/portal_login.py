@@ -6,10 +6,10 @@ message and the web app relays it to Rasa as the metadata ``portal_token``, re-s
 a minute (Rasa stores message metadata). At the start of each conversation session Rasa
 runs this ``action_session_start``: it does what Rasa's default does and, when the token of
 the session's first message verifies, fills the ``account`` slot. A missing, forged, expired
-or unknown-account token changes nothing: the user can still log in in the chat.
+or unknown-account token changes nothing: the user can still log in in the chat. The session
+start also sets the rules the answers quote (actions/configuration.py).
 """
 
-import os
 from typing import Any
 
 import jwt
@@ -17,11 +17,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.configuration import quoted_rules
 from actions.contract import ACCOUNT_SLOT, LISTEN_ACTION, PORTAL_TOKEN_KEY, SESSION_START_ACTION
 from backend import bootstrap
 from backend.models import AccountStatus
+from backend.settings import get_settings
 
-KEY_VARIABLE = "PORTAL_JWT_KEY"
 # Rasa fills this slot with the metadata of the message that started the session.
 SESSION_METADATA_SLOT = "session_started_metadata"
 
@@ -46,7 +47,8 @@ def account_from_token(token: Any, key: str | None) -> int | None:
 
 
 class ActionSessionStart(Action):
-    """Rasa's session start (carrying slots over when the domain says so) plus the hand-off."""
+    """Rasa's session start (carrying slots over when the domain says so), the quoted rules
+    and the hand-off."""
 
     def name(self) -> str:
         return SESSION_START_ACTION
@@ -65,7 +67,9 @@ class ActionSessionStart(Action):
         if metadata:  # as Rasa's default does, without the token
             kept = {key: value for key, value in metadata.items() if key != PORTAL_TOKEN_KEY}
             events.append(SlotSet(SESSION_METADATA_SLOT, kept))
-        account = account_from_token(metadata.get(PORTAL_TOKEN_KEY), os.environ.get(KEY_VARIABLE))
+        settings = get_settings()
+        events += quoted_rules(settings)
+        account = account_from_token(metadata.get(PORTAL_TOKEN_KEY), settings.portal_jwt_key)
         if account is not None:
             events.append(SlotSet(ACCOUNT_SLOT, account))
         events.append(ActionExecuted(LISTEN_ACTION))

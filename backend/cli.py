@@ -1,7 +1,8 @@
 """The ``sportello`` command line.
 
 Other packages add their own subcommands through the ``sportello.cli`` entry-point group:
-each entry point names a ``typer.Typer`` that is mounted under the entry point's name.
+each entry point names a ``typer.Typer`` that is mounted under the entry point's name. Every
+subcommand starts with the settings checked: refused ones end the command with the reasons.
 """
 
 import threading
@@ -13,14 +14,20 @@ import typer
 from backend import bootstrap, db, demo, documents, outbox, staff, training
 from backend.dispatch import Dispatcher, senders_from_settings
 from backend.errors import BackendError, InvalidInput
-from backend.settings import get_settings
+from backend.settings import get_settings, settings_or_exit
 from backend.validators import validate_phone
 
-app = typer.Typer(help="Sportello: strumenti di amministrazione.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 db_app = typer.Typer(help="Database.", no_args_is_help=True)
 staff_app = typer.Typer(help="Operatori della console.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
+
+
+@app.callback()
+def check_settings() -> None:
+    """Sportello: strumenti di amministrazione."""
+    settings_or_exit()
 
 
 @db_app.command("upgrade")

@@ -1,4 +1,4 @@
-"""The conversation lock store: Redis when `REDIS_URL` is set, else in memory.
+"""The conversation lock store: Redis when `REDIS_URL` is set, else in memory (config.py).
 
 Rasa serialises the messages of one conversation with a lock. An in-memory lock is only
 correct with a single Sanic worker; several workers (`SANIC_WORKERS` > 1) or several Rasa
@@ -7,7 +7,6 @@ servers must share locks through Redis.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from rasa.core.lock import TicketLock
@@ -17,6 +16,8 @@ from rasa.core.lock_store import (
     LockStore,
     RedisLockStore,
 )
+
+from bot.rasa_plugins import config
 
 
 class _UrlRedisLockStore(RedisLockStore):
@@ -34,10 +35,7 @@ class SportelloLockStore(LockStore):
     """Delegates to a Redis or an in-memory lock store, chosen from the environment."""
 
     def __init__(self, endpoint_config: Any = None) -> None:
-        url = os.environ.get("REDIS_URL")
-        # Rasa lets any custom lock store run several workers: refuse the unsafe combination.
-        if not url and int(os.environ.get("SANIC_WORKERS", "1")) > 1:
-            raise ValueError("SANIC_WORKERS > 1 needs REDIS_URL: in-memory locks are per worker.")
+        url = config.read().redis_url
         self.backend: LockStore = _UrlRedisLockStore(url) if url else InMemoryLockStore()
         super().__init__()
 

@@ -34,7 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.rasa_plugins.remote_actions  # noqa: F401  (speeds up every custom action; see the module)
 from actions.contract import REDACTED, is_secret_slot
-from bot.rasa_plugins.tracker_url import tracker_store_url
+from bot.rasa_plugins.config import tracker_store_url
 
 RECENT_TURNS = 5
 

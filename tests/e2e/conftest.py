@@ -7,6 +7,7 @@ import httpx
 import pytest
 import yaml
 
+from actions.configuration import quoted_rules
 from backend.bootstrap import unit_of_work
 from backend.settings import Settings
 from tests.tools import ROOT
@@ -23,10 +24,16 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def responses() -> dict[str, list[str]]:
-    """The texts of every response in the domain, by response name."""
+    """The texts of every response in the domain, by response name, with the rules they
+    quote filled in as the session start does (the stack runs on this process's settings)."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    rules = {event["name"]: str(event["value"]) for event in quoted_rules(Settings())}
+
+    def fill(text: str) -> str:
+        return re.sub(r"{(\w+)}", lambda slot: rules.get(slot[1], slot[0]), text)
+
     return {
-        name: [variation["text"] for variation in variations]
+        name: [fill(variation["text"]) for variation in variations]
         for name, variations in domain["responses"].items()
     }
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.tools.stack import texts
+from backend.settings import Settings
+from tests.tools.stack import said, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +22,13 @@ pytestmark = pytest.mark.e2e
 )
 def test_faq_questions_get_the_faq_answer(chat, responses, question, response):
     assert texts(chat(question))[0] in responses[response]
+
+
+def test_the_answers_quote_the_configured_rules(chat):
+    settings = Settings()
+    assert f"validità di {settings.code_ttl_minutes} minuti" in said(chat("/info_durata_codice"))
+    hours = said(chat("/info_cambio_password_24h"))
+    assert f"una volta ogni {settings.password_change_hours} ore" in hours
 
 
 def test_answers_offer_the_next_step_as_buttons(chat):

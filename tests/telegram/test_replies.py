@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.telegram.bridge import TelegramSettings
+from backend.settings import Settings
 from bot.channels.telegram.rasa_client import (
     MAX_CALLBACK_BYTES,
     CallbackPayloads,
@@ -50,7 +50,7 @@ def test_long_texts_are_split_at_line_ends():
 
 
 def test_the_file_url_follows_the_api_url():
-    local = TelegramSettings(telegram_api_base_url="http://127.0.0.1:8081/bot")
-    assert local.file_url() == "http://127.0.0.1:8081/file/bot"
-    default = TelegramSettings(telegram_api_base_url="https://api.telegram.org/bot")
-    assert default.file_url() == "https://api.telegram.org/file/bot"
+    local = Settings(telegram_api_base_url="http://127.0.0.1:8081/bot")
+    assert local.resolved_telegram_api_file_url() == "http://127.0.0.1:8081/file/bot"
+    default = Settings(telegram_api_base_url="https://api.telegram.org/bot")
+    assert default.resolved_telegram_api_file_url() == "https://api.telegram.org/file/bot"

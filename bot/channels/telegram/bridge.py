@@ -1,7 +1,8 @@
 """The Telegram bridge: relays chats between Telegram and Rasa's REST channel.
 
 ``sportello telegram`` runs it in the foreground: long polling by default, or a webhook
-when ``TELEGRAM_WEBHOOK_URL`` is set (``webhook``). Each Telegram user is the Rasa sender
+when ``TELEGRAM_WEBHOOK_URL`` is set (``webhook``). Its configuration is the app's settings
+(``TELEGRAM_*``, ``RASA_URL``, ``RASA_TIMEOUT``). Each Telegram user is the Rasa sender
 ``telegram-<user id>``. Replies go out as plain text (no parse mode, so nothing
 in them can break Telegram's Markdown), buttons as an inline keyboard.
 
@@ -16,7 +17,6 @@ import logging
 from typing import Any
 
 import typer
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -32,6 +32,7 @@ from telegram.ext import (
 from actions import contract
 from backend import bootstrap, documents
 from backend.errors import InvalidInput
+from backend.settings import Settings, get_settings
 from bot.channels.telegram.rasa_client import (
     CallbackPayloads,
     RasaClient,
@@ -64,26 +65,6 @@ UNSUPPORTED = (
 COMMANDS = {"start": "/greet", "aiuto": "/greet", "annulla": "annulla"}
 # chat_data keys: the bot's last reply asked for a secret; one lock per chat keeps order.
 SECRET_NEXT, CHAT_LOCK = "secret_next", "lock"
-
-
-class TelegramSettings(BaseSettings):
-    """The bridge's configuration, from the environment."""
-
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
-
-    telegram_bot_token: str = ""
-    telegram_api_base_url: str = "https://api.telegram.org/bot"
-    # Derived from the base URL when empty (".../bot" -> ".../file/bot").
-    telegram_api_file_url: str = ""
-    rasa_url: str = "http://127.0.0.1:5005"
-    rasa_timeout: float = 30.0
-
-    def file_url(self) -> str:
-        if self.telegram_api_file_url:
-            return self.telegram_api_file_url
-        base = self.telegram_api_base_url.rstrip("/")
-        root, _, last = base.rpartition("/")
-        return f"{root}/file/{last}" if last == "bot" else f"{base}/file/bot"
 
 
 class Bridge:
@@ -219,16 +200,15 @@ async def _close(application: Application) -> None:
     await application.bot_data["bridge"].rasa.close()
 
 
-def build_application(settings: TelegramSettings | None = None) -> Application:
+def build_application(settings: Settings) -> Application:
     """The bridge's python-telegram-bot application, handlers included."""
-    settings = settings or TelegramSettings()
     if not settings.telegram_bot_token:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
     application = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.file_url())
+        .base_file_url(settings.resolved_telegram_api_file_url())
         .rate_limiter(AIORateLimiter(max_retries=3))
         # Chats run side by side; each chat's lock keeps its own messages in order.
         .concurrent_updates(64)
@@ -253,34 +233,21 @@ cli = typer.Typer(help="Il bridge Telegram.", invoke_without_command=True)
 
 
 @cli.callback()
-def run(
-    webhook_url: str = typer.Option(
-        "", envvar="TELEGRAM_WEBHOOK_URL", help="URL pubblico del webhook (se vuoto: polling)."
-    ),
-    listen: str = typer.Option("127.0.0.1", envvar="TELEGRAM_WEBHOOK_LISTEN"),
-    port: int = typer.Option(8443, envvar="TELEGRAM_WEBHOOK_PORT"),
-    secret: str = typer.Option(
-        "",
-        envvar="TELEGRAM_WEBHOOK_SECRET",
-        help="Secret token (se vuoto: uno casuale).",
-        show_default=False,
-    ),
-) -> None:
-    """Run the Telegram bridge in the foreground (TELEGRAM_BOT_TOKEN, RASA_URL)."""
+def run() -> None:
+    """Run the Telegram bridge in the foreground (TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL...)."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level="INFO")
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = get_settings()  # checked by the `sportello` command before any subcommand
     try:
-        application = build_application()
+        application = build_application(settings)
     except RuntimeError as exc:
         typer.echo("Imposta TELEGRAM_BOT_TOKEN per avviare il bridge Telegram.", err=True)
         raise typer.Exit(2) from exc
-    if webhook_url:
-        from bot.channels.telegram.webhook import WebhookSettings, serve
+    if settings.telegram_webhook_url:
+        from bot.channels.telegram.webhook import serve
 
-        webhook = WebhookSettings(webhook_url, listen, port)
-        webhook.secret = secret or webhook.secret
-        asyncio.run(serve(application, webhook))
+        asyncio.run(serve(application, settings))
     else:
         log.info("Telegram bridge polling")
         try:

@@ -1,6 +1,8 @@
 """Webhook mode of the Telegram bridge (production): Telegram POSTs updates to us.
 
-Telegram sends back the secret given to ``setWebhook`` in the
+Telegram calls ``TELEGRAM_WEBHOOK_URL``; we listen on ``TELEGRAM_WEBHOOK_LISTEN`` /
+``TELEGRAM_WEBHOOK_PORT`` (behind a TLS proxy). Telegram sends back the secret given to
+``setWebhook`` (``TELEGRAM_WEBHOOK_SECRET``, else a random one) in the
 ``X-Telegram-Bot-Api-Secret-Token`` header; any request without it is refused, so nobody
 else can inject updates. The server is a small Starlette app on uvicorn, as in
 python-telegram-bot's custom webhook example.
@@ -12,7 +14,6 @@ import asyncio
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -23,33 +24,20 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from backend.settings import Settings
+
 log = logging.getLogger("bot.telegram")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-@dataclass
-class WebhookSettings:
-    """Where Telegram reaches us (public URL) and where we listen (behind a proxy)."""
-
-    url: str
-    listen: str = "127.0.0.1"
-    port: int = 8443
-    # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -: token_urlsafe fits.
-    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path or "/"
-
-
-def webhook_app(application: Application, settings: WebhookSettings) -> Starlette:
-    """The ASGI app that receives Telegram's updates and queues them for the handlers."""
+def webhook_app(application: Application, path: str, secret: str) -> Starlette:
+    """The ASGI app that receives Telegram's updates on ``path`` and queues them."""
 
     async def receive(request: Request) -> Response:
         """Queues one update sent by Telegram."""
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), settings.secret.encode()):
+        if not hmac.compare_digest(given.encode(), secret.encode()):
             log.warning("webhook call refused: wrong secret token")
             return Response(status_code=403)
         try:
@@ -65,22 +53,23 @@ def webhook_app(application: Application, settings: WebhookSettings) -> Starlett
 
     return Starlette(
         routes=[
-            Route(settings.path, receive, methods=["POST"]),
+            Route(path, receive, methods=["POST"]),
             Route("/healthz", health, methods=["GET"]),
         ]
     )
 
 
-async def serve(application: Application, settings: WebhookSettings) -> None:
+async def serve(application: Application, settings: Settings) -> None:
     """Registers the webhook with Telegram and serves it until interrupted."""
-    server = uvicorn.Server(
-        uvicorn.Config(
-            webhook_app(application, settings),
-            host=settings.listen,
-            port=settings.port,
-            log_level="warning",
-        )
+    url, listen, port = (
+        settings.telegram_webhook_url,
+        settings.telegram_webhook_listen,
+        settings.telegram_webhook_port,
     )
+    # token_urlsafe fits the characters Telegram allows.
+    secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+    app = webhook_app(application, urlsplit(url).path or "/", secret)
+    server = uvicorn.Server(uvicorn.Config(app, host=listen, port=port, log_level="warning"))
     async with application:
         await application.start()
         # Listen first, then tell Telegram where to send: no update hits a closed port.
@@ -91,11 +80,9 @@ async def serve(application: Application, settings: WebhookSettings) -> None:
                     return await serving
                 await asyncio.sleep(0.05)
             await application.bot.set_webhook(
-                settings.url, secret_token=settings.secret, allowed_updates=Update.ALL_TYPES
+                url, secret_token=secret, allowed_updates=Update.ALL_TYPES
             )
-            log.info(
-                "Telegram bridge on webhook, listening on %s:%s", settings.listen, settings.port
-            )
+            log.info("Telegram bridge on webhook, listening on %s:%s", listen, port)
             await serving
         finally:
             server.should_exit = True

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
 import re
 import time
 from collections import OrderedDict
@@ -34,10 +33,10 @@ from starlette.staticfiles import StaticFiles
 from actions.contract import CHANNEL_KEY, DOCUMENT_KEY, PORTAL_TOKEN_KEY, WEB
 from backend import bootstrap, documents
 from backend.errors import InvalidInput
+from backend.settings import Settings, settings_or_exit
 from console.app import make_console
 
 STATIC = Path(__file__).parent / "static"
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 REMEMBERED_ANSWERS = 2000  # answers kept for retried message ids
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f<>\"'\\/]")
@@ -75,14 +74,16 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"errore": message}, status_code=status)
 
 
-async def portal_page(_request: Request) -> HTMLResponse:
+async def portal_page(request: Request) -> HTMLResponse:
     """The demo portal page that embeds the widget.
 
-    With ``PORTAL_DEMO_USER`` and ``PORTAL_JWT_KEY`` set, the page plays a portal where that
-    user is logged in: the widget gets a signed token and the chat starts authenticated.
+    With ``PORTAL_DEMO_USER`` and ``PORTAL_JWT_KEY`` set (development only), the page plays a
+    portal where that user is logged in: the widget gets a signed token and the chat starts
+    authenticated.
     """
     page = (STATIC / "index.html").read_text()
-    user, key = os.environ.get("PORTAL_DEMO_USER"), os.environ.get("PORTAL_JWT_KEY")
+    settings: Settings = request.app.state.settings
+    user, key = settings.portal_demo_user, settings.portal_jwt_key
     token = f' data-token="{html.escape(portal_token(user, key))}"' if user and key else ""
     return HTMLResponse(page.replace(" data-token-slot", token))
 
@@ -95,8 +96,9 @@ async def clauses_page(_request: Request) -> HTMLResponse:
 class ChatProxy:
     """Forwards widget messages to Rasa's REST channel, once per message id."""
 
-    def __init__(self, rasa_url: str, transport: httpx.AsyncBaseTransport | None = None):
-        self.webhook = f"{rasa_url.rstrip('/')}/webhooks/rest/webhook"
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+        self.webhook = f"{settings.rasa_url.rstrip('/')}/webhooks/rest/webhook"
+        self.portal_key = settings.portal_jwt_key
         self.transport = transport
         self.client: httpx.AsyncClient | None = None
         self.answers: OrderedDict[tuple[str, str], list] = OrderedDict()
@@ -159,7 +161,7 @@ class ChatProxy:
         document = metadata.get(DOCUMENT_KEY)
         if isinstance(document, str) and len(document) <= 200:
             forwarded[DOCUMENT_KEY] = document
-        token = relay_portal_token(metadata.get(PORTAL_TOKEN_KEY), os.environ.get("PORTAL_JWT_KEY"))
+        token = relay_portal_token(metadata.get(PORTAL_TOKEN_KEY), self.portal_key)
         if token:
             forwarded[PORTAL_TOKEN_KEY] = token
         try:
@@ -197,15 +199,16 @@ async def upload_document(request: Request) -> JSONResponse:
 
 
 def make_app(
-    rasa_url: str | None = None, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
 ) -> Starlette:
-    """The app; ``RASA_URL`` (default http://127.0.0.1:5005) is where Rasa listens.
+    """The app on the given settings, else on the process's (refused ones end the process).
 
-    ``WIDGET_ORIGINS`` (comma-separated) lists the other sites that embed the widget: their
-    pages may call the API from the browser (CORS). This site's own pages always may.
+    ``RASA_URL`` is where Rasa listens; ``WIDGET_ORIGINS`` lists the other sites that embed
+    the widget: their pages may call the API from the browser (CORS). This site's own pages
+    always may.
     """
-    origins = [o.strip() for o in os.environ.get("WIDGET_ORIGINS", "").split(",") if o.strip()]
-    proxy = ChatProxy(rasa_url or os.environ.get("RASA_URL") or DEFAULT_RASA_URL, transport)
+    settings = settings or settings_or_exit()
+    proxy = ChatProxy(settings, transport)
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -213,7 +216,7 @@ def make_app(
         yield
         await proxy.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", portal_page),
             Route("/clausole-legali", clauses_page),
@@ -224,11 +227,16 @@ def make_app(
         ],
         middleware=[
             Middleware(
-                CORSMiddleware, allow_origins=origins, allow_methods=["POST"], allow_headers=["*"]
+                CORSMiddleware,
+                allow_origins=settings.widget_origins,
+                allow_methods=["POST"],
+                allow_headers=["*"],
             )
         ],
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    return app
 
 
 app = make_app()

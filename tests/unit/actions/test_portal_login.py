@@ -38,8 +38,8 @@ def account(uow):
 
 
 @pytest.fixture(autouse=True)
-def portal_key(monkeypatch):
-    monkeypatch.setenv("PORTAL_JWT_KEY", KEY)
+def portal_key(configure):
+    configure(PORTAL_JWT_KEY=KEY)
 
 
 def account_set(events) -> list:
@@ -79,8 +79,8 @@ def test_a_bad_token_is_ignored(run, uow, account, bad):
     assert started(events) and account_set(events) == []
 
 
-def test_without_a_key_no_token_is_trusted(run, uow, account, monkeypatch):
-    monkeypatch.delenv("PORTAL_JWT_KEY")
+def test_without_a_key_no_token_is_trusted(run, uow, account, configure):
+    configure(PORTAL_JWT_KEY="")
     events, _ = run(ActionSessionStart(), session_start(token("mario.rossi@example.it")))
     assert account_set(events) == []
 

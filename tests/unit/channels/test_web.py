@@ -1,6 +1,7 @@
 """The web app on port 8000: portal page, widget assets, the chat proxy and document uploads."""
 
 import json
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -37,11 +38,25 @@ def rasa():
 
 
 @pytest.fixture
-def client(rasa, monkeypatch):
-    monkeypatch.setenv("WIDGET_ORIGINS", "https://portale.example.it")
-    app = web.make_app("http://rasa.test:5005", httpx.MockTransport(rasa))
-    with TestClient(app) as test_client:
-        yield test_client
+def client_with(rasa):
+    """Opens a test client of the app on settings with these values."""
+    with ExitStack() as opened:
+
+        def open_client(**values) -> TestClient:
+            settings = Settings(
+                rasa_url="http://rasa.test:5005",
+                widget_origins=["https://portale.example.it"],
+                **values,
+            )
+            app = web.make_app(settings, httpx.MockTransport(rasa))
+            return opened.enter_context(TestClient(app))
+
+        yield open_client
+
+
+@pytest.fixture
+def client(client_with):
+    return client_with()
 
 
 def chat(client, message="ciao", message_id=MESSAGE_ID, **extra):
@@ -57,9 +72,8 @@ def test_portal_page_embeds_the_widget_with_one_script_tag(client):
     assert "data-token" not in page.text
 
 
-def test_a_logged_in_portal_user_hands_a_signed_token_to_the_widget(client, monkeypatch):
-    monkeypatch.setenv("PORTAL_JWT_KEY", "k" * 40)
-    monkeypatch.setenv("PORTAL_DEMO_USER", "mario.rossi@example.it")
+def test_a_logged_in_portal_user_hands_a_signed_token_to_the_widget(client_with):
+    client = client_with(portal_jwt_key="k" * 40, portal_demo_user="mario.rossi@example.it")
     token = client.get("/").text.split('data-token="')[1].split('"')[0]
     claims = web.jwt.decode(token, "k" * 40, algorithms=["HS256"])
     assert claims["sub"] == "mario.rossi@example.it" and claims["exp"] > claims["iat"]
@@ -86,9 +100,9 @@ def test_a_message_reaches_rasa_with_only_the_metadata_the_bot_uses(client, rasa
     assert sent["metadata"] == {"canale": "web", "documento": "12.firma"}  # bad token dropped
 
 
-def test_the_portal_token_reaches_rasa_re_signed_for_a_minute(client, rasa, monkeypatch):
+def test_the_portal_token_reaches_rasa_re_signed_for_a_minute(client_with, rasa):
     key = "k" * 40
-    monkeypatch.setenv("PORTAL_JWT_KEY", key)
+    client = client_with(portal_jwt_key=key)
     portal = web.portal_token("mario.rossi@example.it", key)
     chat(client, metadata={"portal_token": portal})
     relayed = rasa.requests[0]["metadata"]["portal_token"]
