@@ -56,6 +56,7 @@ def test_registration_walks_through_every_step(uow):
     assert accounts.verify_email(uow, account_id, uow.last_code(EMAIL)) == "clauses_pending"
     assert accounts.accept_clauses(uow, account_id) == "password_pending"
     assert accounts.set_password(uow, account_id, PASSWORD) == AccountStatus.ACTIVE
+    account = uow.accounts.get(account_id)
     assert account.password_hash.startswith("$argon2id$") and PASSWORD not in account.password_hash
     assert accounts.login(uow, EMAIL, PASSWORD) == account_id
 
