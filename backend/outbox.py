@@ -38,14 +38,14 @@ def render(template: str, /, **values) -> Rendered:
 
 
 def send_email(uow, to: str, template: str, **values) -> OutboxMessage:
-    return _enqueue(uow, Channel.EMAIL, to, template, values)
+    return send(uow, Channel.EMAIL, to, template, **values)
 
 
 def send_sms(uow, to: str, template: str, **values) -> OutboxMessage:
-    return _enqueue(uow, Channel.SMS, to, template, values)
+    return send(uow, Channel.SMS, to, template, **values)
 
 
-def _enqueue(uow, channel: Channel, to: str, template: str, values: dict) -> OutboxMessage:
+def send(uow, channel: Channel, to: str, template: str, **values) -> OutboxMessage:
     # Rules the texts quote come from the settings, so the messages never contradict them.
     values.setdefault("minutes", uow.settings.code_ttl_minutes)
     values.setdefault("hours", uow.settings.password_change_hours)

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from backend import accounts, codes, delegations, outbox, practices, supplies
+from backend import accounts, codes, credentials, delegations, outbox, practices, supplies
 from backend.errors import CodeRejected, Conflict, NotAllowed
 from backend.models import (
     Account,
@@ -91,24 +91,27 @@ def test_registration_and_login_round_trip(database, uow_factory, clock):
 def reset_and_ask_again_within_a_day(database, uow_factory, clock) -> str:
     """A customer resets the password, then asks again before 24 hours: the new code."""
     register(database, uow_factory, clock)
-    accounts.request_password_reset(uow_factory(), EMAIL)
-    accounts.reset_password(uow_factory(), EMAIL, last_code(database, EMAIL), "Nuova#Pass2")
+    credentials.request_password_reset(uow_factory(), EMAIL)
+    credentials.verify_password_reset_code(uow_factory(), EMAIL, last_code(database, EMAIL), "c0")
+    credentials.reset_password_with_grant(uow_factory(), EMAIL, "c0", "Nuova#Pass2")
     clock.advance(hours=23, minutes=50)
-    accounts.request_password_reset(uow_factory(), EMAIL)
+    credentials.request_password_reset(uow_factory(), EMAIL)
     return last_code(database, EMAIL)
 
 
 def test_a_failed_step_changes_nothing_but_the_counted_try(database, uow_factory, clock):
     code = reset_and_ask_again_within_a_day(database, uow_factory, clock)
     with pytest.raises(NotAllowed, match="24 ore"):
-        accounts.reset_password(uow_factory(), EMAIL, code, "Altra#Pass3")
+        credentials.verify_password_reset_code(uow_factory(), EMAIL, code, "c1")
     with pytest.raises(CodeRejected, match="non è corretto"):
-        accounts.reset_password(
-            uow_factory(), EMAIL, f"{(int(code) + 1) % 10**6:06d}", "Altra#Pass3"
+        credentials.verify_password_reset_code(
+            uow_factory(), EMAIL, f"{(int(code) + 1) % 10**6:06d}", "c1"
         )
+    assert count(database, VerificationCode, VerificationCode.attempts == 1) == 1
     clock.advance(minutes=10)
-    # The refused reset rolled back: the same code still works once the 24 hours are over.
-    accounts.reset_password(uow_factory(), EMAIL, code, "Altra#Pass3")
+    # The refused step rolled back: the same code still works once the 24 hours are over.
+    credentials.verify_password_reset_code(uow_factory(), EMAIL, code, "c1")
+    credentials.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Altra#Pass3")
     assert accounts.login(uow_factory(), EMAIL, "Altra#Pass3")
 
 
