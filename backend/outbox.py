@@ -5,7 +5,6 @@ an e-mail template starts with a ``Oggetto: ...`` line followed by a blank line.
 """
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,6 @@ from string import Template
 from backend.models import Channel, OutboxMessage, OutboxStatus
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CODE = re.compile(r"\b\d{6}\b")
 
 
 @dataclass(frozen=True)
@@ -81,9 +79,3 @@ def list_messages(uow, to: str | None = None) -> list[OutboxMessage]:
     """Messages oldest first, optionally only those for one address or number."""
     with uow:
         return uow.outbox.find(recipient=to) if to else uow.outbox.find()
-
-
-def last_code(uow, to: str) -> str:
-    """The code in the latest message to an address or number, as the user would read it."""
-    with uow:
-        return CODE.search(uow.outbox.find(recipient=to)[-1].body).group()
