@@ -70,9 +70,10 @@ bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start
 	$(PY) -m tests.bench.telegram
 	$(PY) -m tests.bench.console
 
-lint: $(VENV)/.installed ## Static checks
+lint: $(VENV)/.installed ## Static checks: ruff (lint, format), vulture (dead code)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture
 
 validate: $(RASA_VENV)/.installed ## Check the Rasa project (domain, data, rules) for errors and warnings
 	$(RASA) data validate --fail-on-warnings --domain domain.yml --data data --config config.yml

@@ -20,7 +20,6 @@ def sender_id(channel: str, conversation: str | int) -> str:
 # --- secrets: what the user types when the bot asks for a password or a code -------------
 # A bot message with this custom payload asks for a secret: channels mask the input.
 SECRET_INPUT_KEY, SECRET_INPUT = "input", "segreto"
-SECRET_INPUT_PAYLOAD = {SECRET_INPUT_KEY: SECRET_INPUT}
 SECRET_SUFFIXES = ("_password", "_otp")  # a form slot whose answer is a secret
 REDACTED = "[riservato]"  # what the tracker store keeps instead of a secret
 

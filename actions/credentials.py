@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from actions.answers import parse_customer_kind, parse_email, parse_fiscal_id, parse_yes_no
 from actions.codes import CODE_IN_TEXT, RESEND_BUTTON, RESEND_REQUEST, CodeStep
 from actions.flow import FlowForm, Invalid, Reply, say
-from backend import accounts, bootstrap, codes
+from backend import bootstrap, codes, credentials
 from backend.errors import CodeRejected, NotAllowed
 from backend.settings import get_settings
 
@@ -107,12 +107,12 @@ RESET_SENT_AT = "recupero_password_inviato"
 
 
 def _request_reset_code(tracker: Tracker) -> None:
-    accounts.request_password_reset(bootstrap.unit_of_work(), tracker.get_slot(RESET_EMAIL))
+    credentials.request_password_reset(bootstrap.unit_of_work(), tracker.get_slot(RESET_EMAIL))
 
 
 def _verify_reset_code(tracker: Tracker, code: str) -> Reply:
     try:
-        accounts.verify_password_reset_code(
+        credentials.verify_password_reset_code(
             bootstrap.unit_of_work(), tracker.get_slot(RESET_EMAIL), code, tracker.sender_id
         )
     except NotAllowed as refused:  # changed in the last 24 hours: nothing to do today
@@ -137,7 +137,7 @@ class ValidatePasswordResetForm(FlowForm):
 
     def step_recupero_password_email(self, text: str, tracker: Tracker) -> Reply:
         email, uow = parse_email(text), bootstrap.unit_of_work()
-        accounts.request_password_reset(uow, email)
+        credentials.request_password_reset(uow, email)
         return Reply(
             {RESET_EMAIL: email, RESET_WRONG_CODES: 0, RESET_SENT_AT: code_sent(uow)},
             [say("utter_recupero_password_codice_inviato")],
@@ -150,7 +150,7 @@ class ValidatePasswordResetForm(FlowForm):
         uow = bootstrap.unit_of_work()
         email = tracker.get_slot(RESET_EMAIL)
         try:
-            accounts.reset_password_with_grant(uow, email, tracker.sender_id, text)
+            credentials.reset_password_with_grant(uow, email, tracker.sender_id, text)
         except (CodeRejected, NotAllowed) as ended:
             return _ended(ended.message_it)
         return Reply(messages=[say("utter_recupero_password_completato")], done=True)
@@ -165,11 +165,13 @@ USERNAME_SENT_AT = "recupero_username_inviato"
 
 
 def _request_username_code(tracker: Tracker) -> None:
-    accounts.request_username_change(bootstrap.unit_of_work(), tracker.get_slot(USERNAME_FISCAL_ID))
+    credentials.request_username_change(
+        bootstrap.unit_of_work(), tracker.get_slot(USERNAME_FISCAL_ID)
+    )
 
 
 def _verify_username_code(tracker: Tracker, code: str) -> Reply:
-    accounts.verify_username_change_code(
+    credentials.verify_username_change_code(
         bootstrap.unit_of_work(), tracker.get_slot(USERNAME_FISCAL_ID), code, tracker.sender_id
     )
     return Reply(messages=[say(text="Codice corretto.")])
@@ -195,7 +197,7 @@ class ValidateUsernameRecoveryForm(FlowForm):
 
     def step_recupero_username_codice_fiscale(self, text: str, tracker: Tracker) -> Reply:
         number = parse_fiscal_id(text, tracker.get_slot(USERNAME_KIND))
-        masked = accounts.recover_username(bootstrap.unit_of_work(), number)
+        masked = credentials.recover_username(bootstrap.unit_of_work(), number)
         return Reply(
             {USERNAME_FISCAL_ID: number},
             [say("utter_recupero_username_trovata", email=masked)],
@@ -206,7 +208,7 @@ class ValidateUsernameRecoveryForm(FlowForm):
             return Reply(messages=[say("utter_recupero_username_accedi")], done=True)
         uow = bootstrap.unit_of_work()
         try:
-            masked = accounts.request_username_change(uow, tracker.get_slot(USERNAME_FISCAL_ID))
+            masked = credentials.request_username_change(uow, tracker.get_slot(USERNAME_FISCAL_ID))
         except NotAllowed as refused:  # no validated mobile: Help OnLine or 803.500
             return _ended(refused.message_it)
         return Reply(
@@ -224,7 +226,7 @@ class ValidateUsernameRecoveryForm(FlowForm):
     def step_recupero_username_nuova_email(self, text: str, tracker: Tracker) -> Reply:
         email = parse_email(text)
         try:
-            accounts.change_username_with_grant(
+            credentials.change_username_with_grant(
                 bootstrap.unit_of_work(),
                 tracker.get_slot(USERNAME_FISCAL_ID),
                 tracker.sender_id,

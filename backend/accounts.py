@@ -1,18 +1,14 @@
-"""Accounts: registration step by step, login, password reset, username recovery and
-change, deletion.
+"""Accounts: registration step by step, login, deletion.
 
-Reset and recovery never reveal whether an account exists: they answer in the same shape
-and do comparable work (hashing, rendering) either way.
+Password reset and username recovery and change are in ``backend.credentials``. Login by
+code never reveals whether an account exists: it answers in the same shape and does
+comparable work (hashing, rendering) either way.
 """
 
-import hashlib
-import hmac
-import string
 from datetime import timedelta
 
 from backend import audit, codes, outbox
 from backend.errors import (
-    HELP_ONLINE,
     CodeRejected,
     Conflict,
     InvalidInput,
@@ -20,12 +16,10 @@ from backend.errors import (
     NotFound,
     Throttled,
 )
-from backend.masking import mask_email, mask_phone
-from backend.models import Account, AccountStatus, CodePurpose
+from backend.models import Account, AccountStatus, Channel, CodePurpose
 from backend.passwords import hash_password, verify_password
 from backend.validators import (
     Holder,
-    classify_fiscal_id,
     validate_email,
     validate_holder,
     validate_mobile,
@@ -46,14 +40,9 @@ def _account(uow, account_id: int) -> Account:
     return account
 
 
-def _active_by_email(uow, email: str) -> Account | None:
+def active_by_email(uow, email: str) -> Account | None:
+    """The active account whose username is ``email``, if any."""
     account = uow.accounts.first(email=email.strip().lower())
-    return account if account and account.status == AccountStatus.ACTIVE else None
-
-
-def _active_by_fiscal_code(uow, fiscal_id: str) -> Account | None:
-    _, number = classify_fiscal_id(fiscal_id)
-    account = uow.accounts.first(fiscal_code=number)
     return account if account and account.status == AccountStatus.ACTIVE else None
 
 
@@ -201,14 +190,15 @@ def set_password(uow, account_id: int, password: str) -> AccountStatus:
     with uow:
         account = _account(uow, account_id)
         account.require_status(AccountStatus.PASSWORD_PENDING)
-        _store_password(uow, account, password)
+        store_password(uow, account, password)
         account.status = AccountStatus.ACTIVE
         outbox.send_email(uow, account.email, "email_welcome", name=account.display_name)
         uow.commit()
         return AccountStatus(account.status)
 
 
-def _store_password(uow, account: Account, password: str) -> None:
+def store_password(uow, account: Account, password: str) -> None:
+    """Keep the password's hash and when it changed (at most once a day: ``credentials``)."""
     account.password_hash = hash_password(uow.settings, password)
     account.password_changed_at = uow.now()
 
@@ -219,7 +209,7 @@ def _store_password(uow, account: Account, password: str) -> None:
 def login(uow, email: str, password: str) -> int:
     """Return the account id; repeated failures lock the account for a while."""
     with uow:
-        account = _active_by_email(uow, email)
+        account = active_by_email(uow, email)
         now = uow.now()
         if account and account.locked_until and account.locked_until > now:
             minutes = max(1, int((account.locked_until - now).total_seconds() // 60))
@@ -245,30 +235,23 @@ def _count_login_failure(uow, account: Account | None) -> None:
     uow.commit()
 
 
+_LOGIN_CODE = codes.CodeMessage(CodePurpose.LOGIN, Channel.SMS, "sms_login_code", "login_code")
+
+
 def request_login_code(uow, email: str) -> None:
     """Text a login code to the validated mobile; silent and alike when there is none."""
     with uow:
-        account = _active_by_email(uow, email)
-        if account is None or account.mobile_verified_at is None:
-            codes.decoy_issue(uow, "sms_login_code")
-            audit.record(uow, "login_code_requested", None)  # and a write, like the real one
-            uow.commit()
-            return
-        try:
-            code = codes.issue(uow, account.id, CodePurpose.LOGIN)
-        except Throttled:
-            audit.record(uow, "login_code_throttled", account.id)
-            uow.commit()
-            return
-        outbox.send_sms(uow, account.mobile, "sms_login_code", code=code)
-        audit.record(uow, "login_code_requested", account.id)
+        account = active_by_email(uow, email)
+        if account is not None and account.mobile_verified_at is None:
+            account = None  # no mobile to text it to: answered as if there were no account
+        _LOGIN_CODE.send(uow, account)
         uow.commit()
 
 
 def login_with_code(uow, email: str, code: str) -> int:
     """Return the account id for the code texted by ``request_login_code``."""
     with uow:
-        account = _active_by_email(uow, email)
+        account = active_by_email(uow, email)
         try:
             if account is None:
                 codes.reject_unknown(uow, code)
@@ -280,198 +263,6 @@ def login_with_code(uow, email: str, code: str) -> int:
         audit.record(uow, "login", account.id, method="code")
         uow.commit()
         return account.id
-
-
-# --- password reset ----------------------------------------------------------------------
-
-
-def request_password_reset(uow, email: str) -> None:
-    """E-mail a reset code if the address belongs to an account; silent either way."""
-    with uow:
-        account = _active_by_email(uow, email)
-        if account is None:
-            codes.decoy_issue(uow, "email_password_reset")
-            audit.record(uow, "password_reset_requested", None)  # and a write, like the real one
-            uow.commit()
-            return
-        try:
-            code = codes.issue(uow, account.id, CodePurpose.PASSWORD_RESET)
-        except Throttled:
-            audit.record(uow, "password_reset_throttled", account.id)
-            uow.commit()
-            return
-        outbox.send_email(
-            uow, account.email, "email_password_reset", name=account.display_name, code=code
-        )
-        audit.record(uow, "password_reset_requested", account.id)
-        uow.commit()
-
-
-def reset_password(uow, email: str, code: str, new_password: str) -> None:
-    """Set a new password with the e-mailed code; at most one change every 24 hours."""
-    validate_password(new_password)
-    with uow:
-        account = _active_by_email(uow, email)
-        if account is None:
-            codes.reject_unknown(uow, code)
-        codes.verify(uow, account.id, CodePurpose.PASSWORD_RESET, code)
-        _change_password(uow, account, new_password)
-        uow.commit()
-
-
-def _require_password_changeable(uow, account: Account) -> None:
-    hours = uow.settings.password_change_hours
-    changed = account.password_changed_at
-    if changed and uow.now() - changed < timedelta(hours=hours):
-        raise NotAllowed(
-            f"Puoi modificare la password solo una volta ogni {hours} ore: l'hai già "
-            f"cambiata nelle ultime {hours} ore. Riprova più tardi."
-        )
-
-
-def _change_password(uow, account: Account, new_password: str) -> None:
-    _require_password_changeable(uow, account)
-    _store_password(uow, account, new_password)
-    account.failed_logins = 0
-    account.locked_until = None
-    outbox.send_email(uow, account.email, "email_password_changed", name=account.display_name)
-    audit.record(uow, "password_reset", account.id)
-
-
-# The chat asks the code first and the new password after: the code is spent at its own
-# step and leaves a short-lived grant bound to the conversation (``holder``).
-
-
-def verify_password_reset_code(uow, email: str, code: str, holder: str) -> None:
-    """Check the e-mailed code; ``NotAllowed`` when the password changed in the last 24 h."""
-    with uow:
-        account = _active_by_email(uow, email)
-        if account is None:
-            codes.reject_unknown(uow, code)
-        codes.verify(uow, account.id, CodePurpose.PASSWORD_RESET, code)
-        _require_password_changeable(uow, account)
-        codes.grant(uow, account.id, CodePurpose.PASSWORD_RESET, holder)
-        uow.commit()
-
-
-def reset_password_with_grant(uow, email: str, holder: str, new_password: str) -> None:
-    """Set the new password for the holder of a grant left by ``verify_password_reset_code``."""
-    validate_password(new_password)
-    with uow:
-        account = _active_by_email(uow, email)
-        if account is None:
-            raise CodeRejected(codes.GRANT_EXPIRED)
-        grant = codes.granted(uow, account.id, CodePurpose.PASSWORD_RESET, holder)
-        _change_password(uow, account, new_password)
-        codes.use_grant(uow, grant)
-        uow.commit()
-
-
-# --- username recovery and change --------------------------------------------------------
-
-
-def recover_username(uow, fiscal_id: str) -> str:
-    """The account's e-mail, masked; a stable decoy when no account has these fiscal data."""
-    with uow:
-        account = _active_by_fiscal_code(uow, fiscal_id)
-        if account is None:
-            return _decoy_masked_email(uow, fiscal_id)
-        return mask_email(account.email)
-
-
-def _decoy(uow, seed: str) -> bytes:
-    key = uow.settings.secret_key.encode()
-    _, number = classify_fiscal_id(seed)  # one decoy per person, however it is typed
-    return hmac.new(key, number.encode(), hashlib.sha256).digest()
-
-
-def _decoy_masked_email(uow, fiscal_id: str) -> str:
-    d = _decoy(uow, fiscal_id)
-    letters = string.ascii_lowercase
-    domain = ["gmail.com", "libero.it", "hotmail.it", "yahoo.it", "alice.it"][d[2] % 5]
-    return mask_email(f"{letters[d[0] % 26]}x{letters[d[1] % 26]}@{domain}")
-
-
-def request_username_change(uow, fiscal_id: str) -> str:
-    """Text a code to the validated mobile; return the mobile masked.
-
-    Without a validated mobile the user is pointed to Help Online / 803.500.
-    """
-    with uow:
-        account = _active_by_fiscal_code(uow, fiscal_id)
-        if account is None:
-            codes.decoy_issue(uow, "sms_username_change")
-            audit.record(uow, "username_change_requested", None)
-            uow.commit()
-            digits = int.from_bytes(_decoy(uow, fiscal_id)[:2]) % 100
-            return mask_phone(f"+39333{digits:07d}")
-        if account.mobile_verified_at is None:
-            raise NotAllowed(
-                "Per modificare la username serve un cellulare già validato sul portale. "
-                + HELP_ONLINE
-            )
-        try:
-            code = codes.issue(uow, account.id, CodePurpose.USERNAME_CHANGE)
-        except Throttled:
-            return mask_phone(account.mobile)
-        outbox.send_sms(uow, account.mobile, "sms_username_change", code=code)
-        audit.record(uow, "username_change_requested", account.id)
-        uow.commit()
-        return mask_phone(account.mobile)
-
-
-def change_username(uow, fiscal_id: str, code: str, new_email: str) -> None:
-    """With the code texted to the mobile, the new e-mail becomes the username."""
-    new_email = validate_email(new_email)
-    with uow:
-        account = _active_by_fiscal_code(uow, fiscal_id)
-        if account is None:
-            codes.reject_unknown(uow, code)
-        codes.verify(uow, account.id, CodePurpose.USERNAME_CHANGE, code)
-        _set_username(uow, account, new_email)
-        uow.commit()
-
-
-def _set_username(uow, account: Account, new_email: str) -> None:
-    if uow.accounts.first(email=new_email) is not None:
-        raise Conflict("Questa e-mail è già usata da un'altra utenza: scegline un'altra.")
-    old_email = account.email
-    account.email = new_email
-    outbox.send_email(
-        uow,
-        old_email,
-        "email_username_changed",
-        name=account.display_name,
-        email=mask_email(new_email),
-    )
-    outbox.send_email(
-        uow, new_email, "email_username_changed", name=account.display_name, email=new_email
-    )
-    audit.record(uow, "username_changed", account.id)
-
-
-def verify_username_change_code(uow, fiscal_id: str, code: str, holder: str) -> None:
-    """Check the code texted to the mobile; leaves a grant for ``change_username_with_grant``."""
-    with uow:
-        account = _active_by_fiscal_code(uow, fiscal_id)
-        if account is None:
-            codes.reject_unknown(uow, code)
-        codes.verify(uow, account.id, CodePurpose.USERNAME_CHANGE, code)
-        codes.grant(uow, account.id, CodePurpose.USERNAME_CHANGE, holder)
-        uow.commit()
-
-
-def change_username_with_grant(uow, fiscal_id: str, holder: str, new_email: str) -> None:
-    """The new e-mail becomes the username, for the holder of a grant."""
-    new_email = validate_email(new_email)
-    with uow:
-        account = _active_by_fiscal_code(uow, fiscal_id)
-        if account is None:
-            raise CodeRejected(codes.GRANT_EXPIRED)
-        grant = codes.granted(uow, account.id, CodePurpose.USERNAME_CHANGE, holder)
-        _set_username(uow, account, new_email)
-        codes.use_grant(uow, grant)
-        uow.commit()
 
 
 # --- profile -----------------------------------------------------------------------------

@@ -6,13 +6,14 @@ stored, so a code for one purpose never verifies another.
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
 
 from backend import audit, outbox
 from backend.errors import CodeRejected, Throttled
-from backend.models import CodePurpose, VerificationCode
+from backend.models import Account, Channel, CodePurpose, VerificationCode
 
 # The message carries no count of tries left: it would tell a real account from an unknown
 # one. CodeRejected.attempts_left has it for callers that know who the user is.
@@ -122,6 +123,32 @@ def use_grant(uow, grant_row: VerificationCode) -> None:
     """Spend a grant returned by ``granted``, in the caller's transaction."""
     if not uow.codes.consume(grant_row, uow.now()):
         raise CodeRejected(GRANT_EXPIRED)
+
+
+@dataclass(frozen=True)
+class CodeMessage:
+    """How a code for ``purpose`` reaches an account: ``template`` over ``channel``."""
+
+    purpose: CodePurpose
+    channel: Channel  # the account's e-mail or its mobile
+    template: str
+    event: str  # audited as <event>_requested or <event>_throttled
+
+    def send(self, uow, account: Account | None) -> None:
+        """Send a fresh code, silently none when one went out just now; for no account, the
+        same work and a write, nothing sent: the caller's answer is the same either way."""
+        if account is None:
+            decoy_issue(uow, self.template)
+            audit.record(uow, f"{self.event}_requested", None)
+            return
+        try:
+            code = issue(uow, account.id, self.purpose)
+        except Throttled:
+            audit.record(uow, f"{self.event}_throttled", account.id)
+            return
+        to = account.mobile if self.channel == Channel.SMS else account.email
+        outbox.send(uow, self.channel, to, self.template, name=account.display_name, code=code)
+        audit.record(uow, f"{self.event}_requested", account.id)
 
 
 # For callers that must not reveal whether an account exists: the same work, nothing kept.

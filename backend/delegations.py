@@ -78,94 +78,41 @@ def check_delegate(uow, delegator_id: int, delegate_email: str) -> str:
         return _registered_delegate(uow, delegator_id, delegate_email).display_name
 
 
-def _draft(
-    uow, delegator_id: int, delegate_email: str, duration_days: int, clauses_accepted: bool
-) -> Delegation:
-    if not clauses_accepted:
-        raise InvalidInput("Per attivare una delega devi accettare le clausole legali.")
-    validate_duration(duration_days)
-    delegate = _registered_delegate(uow, delegator_id, delegate_email)
-    now = uow.now()
-    delegation = uow.delegations.add(
-        Delegation(
-            delegator_id=delegator_id,
-            delegate_id=delegate.id,
-            status=DelegationStatus.DRAFT,
-            duration_days=duration_days,
-            clauses_accepted_at=now,
-            created_at=now,
-        )
-    )
-    audit.record(uow, "delegation_drafted", delegator_id, delegation_id=delegation.id)
-    return delegation
-
-
-def draft_delegation(
-    uow, delegator_id: int, delegate_email: str, duration_days: int, clauses_accepted: bool
-) -> int:
-    """Start a delegation in draft: the delegate is found by their registration e-mail."""
-    with uow:
-        delegation = _draft(uow, delegator_id, delegate_email, duration_days, clauses_accepted)
-        uow.commit()
-        return delegation.id
-
-
-def attach_identity_document(uow, delegator_id: int, delegation_id: int, content: bytes) -> None:
-    """The delegator's identity document: PDF, JPEG or PNG, at most 5 MB."""
-    with uow:
-        delegation = _owned(uow, delegator_id, delegation_id)
-        if delegation.status != DelegationStatus.DRAFT:
-            raise NotAllowed("Il documento si può caricare solo su una delega in bozza.")
-        documents.store(uow, delegator_id, content, delegation_id=delegation.id)
-        uow.commit()
-
-
-def attach_uploaded_document(uow, delegator_id: int, delegation_id: int, reference: str) -> None:
-    """Attach a document uploaded through a channel (see ``documents.store_upload``)."""
-    with uow:
-        _attach_upload(uow, _owned(uow, delegator_id, delegation_id), reference)
-        uow.commit()
-
-
-def _attach_upload(uow, delegation: Delegation, reference: str) -> None:
-    if delegation.status != DelegationStatus.DRAFT:
-        raise NotAllowed("Il documento si può caricare solo su una delega in bozza.")
-    documents.claim_upload(uow, reference, delegation.delegator_id, delegation_id=delegation.id)
-
-
-def submit_delegation(uow, delegator_id: int, delegation_id: int) -> None:
-    """Send the request: the delegate receives an e-mail with the code to accept it."""
-    with uow:
-        _submit(uow, _owned(uow, delegator_id, delegation_id))
-        uow.commit()
-
-
-def _submit(uow, delegation: Delegation) -> None:
-    if not uow.documents.find(delegation_id=delegation.id):
-        raise InvalidInput("Prima di inviare la delega carica la tua carta di identità.")
-    delegation.move_to(DelegationStatus.AWAITING_ACCEPTANCE, uow.now())
-    code = codes.issue(
-        uow, delegation.delegate_id, CodePurpose.DELEGATION_RESPONSE, ref=str(delegation.id)
-    )
-    _email_party(
-        uow,
-        delegation,
-        "email_delegation_request",
-        to_delegate=True,
-        days=delegation.duration_days,
-        code=code,
-    )
-    _notify_delegator(uow, delegation, "delegation_submitted")
-
-
 def request_delegation(
     uow, delegator_id: int, delegate_email: str, duration_days: int, document_reference: str
 ) -> int:
-    """Draft, attach the uploaded identity document and submit, all or nothing (the chat)."""
+    """The chat's request, all or nothing: the delegate is found by their registration e-mail,
+    the identity document uploaded through a channel is claimed for it, and the delegate gets
+    an e-mail with the code to accept. The delegator accepted the clauses in the chat."""
+    validate_duration(duration_days)
     with uow:
-        delegation = _draft(uow, delegator_id, delegate_email, duration_days, True)
-        _attach_upload(uow, delegation, document_reference)
-        _submit(uow, delegation)
+        delegate = _registered_delegate(uow, delegator_id, delegate_email)
+        now = uow.now()
+        delegation = uow.delegations.add(
+            Delegation(
+                delegator_id=delegator_id,
+                delegate_id=delegate.id,
+                status=DelegationStatus.DRAFT,
+                duration_days=duration_days,
+                clauses_accepted_at=now,
+                created_at=now,
+            )
+        )
+        audit.record(uow, "delegation_drafted", delegator_id, delegation_id=delegation.id)
+        documents.claim_upload(uow, document_reference, delegator_id, delegation_id=delegation.id)
+        delegation.move_to(DelegationStatus.AWAITING_ACCEPTANCE, now)
+        code = codes.issue(
+            uow, delegation.delegate_id, CodePurpose.DELEGATION_RESPONSE, ref=str(delegation.id)
+        )
+        _email_party(
+            uow,
+            delegation,
+            "email_delegation_request",
+            to_delegate=True,
+            days=delegation.duration_days,
+            code=code,
+        )
+        _notify_delegator(uow, delegation, "delegation_submitted")
         uow.commit()
         return delegation.id
 
@@ -186,6 +133,9 @@ def _respond(uow, delegation: Delegation, accept: bool) -> DelegationStatus:
     return target
 
 
+# Kept for the delega issue to wire: the only use of the code the request e-mails (FAQ: the
+# delegate "riceverà una e-mail per accettare l'incarico"); today the chat answers only for a
+# logged-in delegate (respond_logged_in).
 def respond_to_delegation(
     uow, delegate_id: int, delegation_id: int, code: str, accept: bool
 ) -> DelegationStatus:
@@ -282,6 +232,7 @@ def party_names(uow, delegation: Delegation) -> tuple[str, str]:
         )
 
 
+# Run by the scheduler the delega issue adds (with the e-mails to both parties).
 def expire_delegations(uow) -> int:
     """Mark delegations past their end date as expired and tell their delegators."""
     with uow:
@@ -295,6 +246,8 @@ def expire_delegations(uow) -> int:
         return expired
 
 
+# acting_for and require_acting_for: for the delega issue's "act for" choice of a logged-in
+# delegate, which checks them before each task done on the delegator's behalf.
 def acting_for(uow, actor_id: int, customer_id: int) -> bool:
     """True when the actor is the customer or holds an active, unexpired delegation."""
     if actor_id == customer_id:

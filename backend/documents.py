@@ -45,16 +45,6 @@ def media_type(content: bytes) -> str:
     raise InvalidInput("Il documento deve essere un file PDF, JPEG o PNG.")
 
 
-def store(uow, account_id: int, content: bytes, **owner) -> Document:
-    """Keep a checked document; ``owner`` names the delegation or transfer it belongs to."""
-    kind = media_type(content)
-    return uow.documents.add(
-        Document(
-            account_id=account_id, media_type=kind, content=content, created_at=uow.now(), **owner
-        )
-    )
-
-
 def store_upload(uow, content: bytes) -> str:
     """Keep a checked upload nobody owns yet; returns the reference that claims it."""
     kind = media_type(content)

@@ -5,7 +5,6 @@ an e-mail template starts with a ``Oggetto: ...`` line followed by a blank line.
 """
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,6 @@ from string import Template
 from backend.models import Channel, OutboxMessage, OutboxStatus
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CODE = re.compile(r"\b\d{6}\b")
 
 
 @dataclass(frozen=True)
@@ -38,14 +36,14 @@ def render(template: str, /, **values) -> Rendered:
 
 
 def send_email(uow, to: str, template: str, **values) -> OutboxMessage:
-    return _enqueue(uow, Channel.EMAIL, to, template, values)
+    return send(uow, Channel.EMAIL, to, template, **values)
 
 
 def send_sms(uow, to: str, template: str, **values) -> OutboxMessage:
-    return _enqueue(uow, Channel.SMS, to, template, values)
+    return send(uow, Channel.SMS, to, template, **values)
 
 
-def _enqueue(uow, channel: Channel, to: str, template: str, values: dict) -> OutboxMessage:
+def send(uow, channel: Channel, to: str, template: str, **values) -> OutboxMessage:
     # Rules the texts quote come from the settings, so the messages never contradict them.
     values.setdefault("minutes", uow.settings.code_ttl_minutes)
     values.setdefault("hours", uow.settings.password_change_hours)
@@ -81,9 +79,3 @@ def list_messages(uow, to: str | None = None) -> list[OutboxMessage]:
     """Messages oldest first, optionally only those for one address or number."""
     with uow:
         return uow.outbox.find(recipient=to) if to else uow.outbox.find()
-
-
-def last_code(uow, to: str) -> str:
-    """The code in the latest message to an address or number, as the user would read it."""
-    with uow:
-        return CODE.search(uow.outbox.find(recipient=to)[-1].body).group()

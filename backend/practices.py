@@ -4,7 +4,6 @@ The transfer request is queued for operators; the outcome is posted to the accou
 "Comunicazioni ricevute" inbox and e-mailed.
 """
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,36 +12,6 @@ from backend import audit, documents, outbox
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from backend.models import Account, Communication, Practice, PracticeTransfer, TransferStatus
 from backend.validators import classify_fiscal_id
-
-
-def open_practice(
-    uow,
-    account_id: int | None,
-    requester_name: str,
-    requester_fiscal_id: str,
-    description: str = "",
-) -> str:
-    """Record a connection practice followed by an account; returns its number."""
-    _, requester = classify_fiscal_id(requester_fiscal_id)
-    with uow:
-        now = uow.now()
-        practice = uow.practices.add(
-            Practice(
-                number=f"PC-{now:%Y}-{secrets.token_hex(4).upper()}",
-                account_id=account_id,
-                requester_name=requester_name.strip(),
-                requester_fiscal_code=requester,
-                description=description,
-                created_at=now,
-            )
-        )
-        uow.commit()
-        return practice.number
-
-
-def list_practices(uow, account_id: int) -> list[Practice]:
-    with uow:
-        return uow.practices.find(account_id=account_id)
 
 
 @dataclass(frozen=True)
@@ -70,21 +39,20 @@ def request_transfer(
     account_id: int,
     requester_fiscal_id: str,
     practice_numbers: list[str],
-    attachments: Sequence[bytes] = (),
-    document_references: Sequence[str] = (),
+    document_references: Sequence[str],
     sender_id: str | None = None,
 ) -> int:
     """ "Cambio Legale rappresentante/Procuratore": queue the move of the chosen practices.
 
-    The filled-in documents come as their content (``attachments``) or as the references of
-    documents uploaded through a channel (``document_references``), claimed for the request.
-    ``sender_id`` is the conversation's, so staff can read what led to the request.
+    The filled-in documents are uploaded through a channel; their references
+    (``documents.store_upload``) are claimed for the request. ``sender_id`` is the
+    conversation's, so staff can read what led to the request.
     """
     _, requester = classify_fiscal_id(requester_fiscal_id)
     if not practice_numbers:
         raise InvalidInput("Seleziona almeno una pratica da trasferire.")
     references = [r.strip() for r in document_references if r and r.strip()]
-    if not attachments and not references:
+    if not references:
         raise InvalidInput("Carica i documenti richiesti, compilati, prima dell'inoltro.")
     with uow:
         account = uow.accounts.get(account_id)
@@ -107,8 +75,6 @@ def request_transfer(
                 sender_id=sender_id,
             )
         )
-        for content in attachments:
-            documents.store(uow, account_id, content, transfer_id=transfer.id)
         for reference in references:
             documents.claim_upload(uow, reference, account_id, transfer_id=transfer.id)
         audit.record(
@@ -116,7 +82,7 @@ def request_transfer(
             "practice_transfer_requested",
             account_id,
             transfer_id=transfer.id,
-            documents=len(attachments) + len(references),
+            documents=len(references),
         )
         uow.commit()
         return transfer.id
@@ -134,12 +100,6 @@ def _refuse_pending_duplicates(uow, account_id: int, chosen: list[Practice]) -> 
         raise Conflict(
             "Hai già una richiesta di spostamento in attesa per: " + ", ".join(already) + "."
         )
-
-
-def pending_transfers(uow) -> list[PracticeTransfer]:
-    """The operators' queue."""
-    with uow:
-        return uow.transfers.find(status=TransferStatus.PENDING)
 
 
 def decide_transfer(

@@ -1,4 +1,4 @@
-"""Supplies: the POD registry and the link between a POD and an account.
+"""Supplies: the link between a POD of the distributor's registry and an account.
 
 A POD can be linked only by the account whose fiscal code owns it; the services offered
 for each customer type are data (``backend/data/services.json``).
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from backend.models import Pod, Supply
-from backend.validators import classify_fiscal_id, validate_pod
+from backend.validators import validate_pod
 
 SERVICES_FILE = Path(__file__).resolve().parent / "data" / "services.json"
 
@@ -40,21 +40,6 @@ class SupplyView:
     customer_type: str
     address: str
     services: list[str]
-
-
-def register_pod(uow, pod: str, owner_fiscal_id: str, customer_type: str, address: str = "") -> str:
-    """Add a POD to the registry (distributor side: demo data, imports)."""
-    pod = validate_pod(pod)
-    _, owner = classify_fiscal_id(owner_fiscal_id)
-    services_for(customer_type)
-    with uow:
-        if uow.pods.get(pod) is not None:
-            raise Conflict("Il POD è già presente in anagrafica.")
-        uow.pods.add(
-            Pod(code=pod, owner_fiscal_code=owner, customer_type=customer_type, address=address)
-        )
-        uow.commit()
-        return pod
 
 
 def link_supply(uow, account_id: int, pod: str) -> SupplyView:

@@ -5,8 +5,6 @@ as a file, so personal data never reaches them.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime
 
 from backend import audit
 from backend.errors import InvalidInput, NotFound
@@ -17,15 +15,6 @@ HEADER = (
     "# Messaggi non compresi dal bot, con l'intento indicato dagli operatori.\n"
     "# Da rivedere prima di aggiungerli ai file di data/nlu/ (dati personali mascherati).\n"
 )
-
-
-@dataclass(frozen=True)
-class Mark:
-    event_id: int
-    text: str
-    intent: str
-    marked_by: str
-    created_at: datetime
 
 
 def mark_misunderstood(
@@ -66,14 +55,10 @@ def _one_line(text: str) -> str:
     return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())
 
 
-def marked(uow) -> list[Mark]:
+def marked(uow) -> list[TrainingMark]:
     """Every mark, oldest first."""
     with uow:
-        marks = sorted(uow.training_marks.find(), key=lambda m: (m.created_at, m.id))
-        return [
-            Mark(m.event_id, m.text, m.intent, uow.staff.get(m.staff_id).username, m.created_at)
-            for m in marks
-        ]
+        return sorted(uow.training_marks.find(), key=lambda m: (m.created_at, m.id))
 
 
 def export_yaml(uow) -> str:

@@ -7,7 +7,7 @@ belongs to the unit of work, never to the services.
 
 from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar, get_args, get_origin, get_type_hints
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,30 @@ from backend.settings import Settings, get_settings
 
 T = TypeVar("T", bound=models.Base)
 Clock = Callable[[], datetime]
+
+
+class Repository(Protocol[T]):
+    """The rows of one table, as the services see them (SQL here, in memory in unit tests)."""
+
+    def add(self, obj: T) -> T: ...
+
+    def get(self, key: Any, *, for_update: bool = False) -> T | None: ...
+
+    def find(self, **equals: Any) -> list[T]:
+        """The rows whose attributes equal ``equals``, in primary-key order."""
+        ...
+
+    def first(self, **equals: Any) -> T | None: ...
+
+    def find_in(self, attribute: str, values: Collection[Any]) -> list[T]: ...
+
+    def delete(self, obj: T) -> None: ...
+
+
+class CodeRepository(Repository[models.VerificationCode], Protocol):
+    def consume(self, code: models.VerificationCode, now: datetime) -> bool:
+        """Mark a code used; False if someone else used it first."""
+        ...
 
 
 class SqlRepository(Generic[T]):
@@ -79,23 +103,23 @@ class SqlCodeRepository(SqlRepository[models.VerificationCode]):
 class AbstractUnitOfWork:
     """Holds the repositories, the settings and the clock the services use."""
 
-    accounts: Any
-    codes: Any
-    pods: Any
-    supplies: Any
-    delegations: Any
-    documents: Any
-    practices: Any
-    transfers: Any
-    communications: Any
-    callbacks: Any
-    outbox: Any
-    audit: Any
-    staff: Any
-    staff_login_attempts: Any
-    staff_sessions: Any
-    handover_notes: Any
-    training_marks: Any
+    accounts: Repository[models.Account]
+    codes: CodeRepository
+    pods: Repository[models.Pod]
+    supplies: Repository[models.Supply]
+    delegations: Repository[models.Delegation]
+    documents: Repository[models.Document]
+    practices: Repository[models.Practice]
+    transfers: Repository[models.PracticeTransfer]
+    communications: Repository[models.Communication]
+    callbacks: Repository[models.CallbackRequest]
+    outbox: Repository[models.OutboxMessage]
+    audit: Repository[models.AuditEvent]
+    staff: Repository[models.StaffUser]
+    staff_login_attempts: Repository[models.StaffLoginAttempts]
+    staff_sessions: Repository[models.StaffSessionRecord]
+    handover_notes: Repository[models.HandoverNote]
+    training_marks: Repository[models.TrainingMark]
 
     def __init__(self, settings: Settings | None = None, clock: Clock = utcnow):
         self.settings = settings or get_settings()
@@ -104,7 +128,7 @@ class AbstractUnitOfWork:
     def now(self) -> datetime:
         return self.clock()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -117,23 +141,12 @@ class AbstractUnitOfWork:
         raise NotImplementedError
 
 
-REPOSITORIES = {
-    "accounts": models.Account,
-    "pods": models.Pod,
-    "supplies": models.Supply,
-    "delegations": models.Delegation,
-    "documents": models.Document,
-    "practices": models.Practice,
-    "transfers": models.PracticeTransfer,
-    "communications": models.Communication,
-    "callbacks": models.CallbackRequest,
-    "outbox": models.OutboxMessage,
-    "audit": models.AuditEvent,
-    "staff": models.StaffUser,
-    "staff_login_attempts": models.StaffLoginAttempts,
-    "staff_sessions": models.StaffSessionRecord,
-    "handover_notes": models.HandoverNote,
-    "training_marks": models.TrainingMark,
+# Every plain repository's attribute and table, read from the annotations above (``codes`` has
+# its own class): the SQL unit of work and the unit tests' fake are both built from it.
+REPOSITORIES: dict[str, type[models.Base]] = {
+    name: get_args(hint)[0]
+    for name, hint in get_type_hints(AbstractUnitOfWork).items()
+    if get_origin(hint) is Repository
 }
 
 
@@ -142,7 +155,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         super().__init__(**kwargs)
         self.session_factory = session_factory
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self.session = self.session_factory()
         for name, model in REPOSITORIES.items():
             setattr(self, name, SqlRepository(self.session, model))

@@ -14,14 +14,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from console.conversations import (
-    CONVERSATIONS,
-    FLOWS,
-    MESSAGES,
-    ConversationIndex,
-    day_start,
-    local_day,
-)
+from console.conversation_tables import CONVERSATIONS, FLOWS, MESSAGES
+from console.conversations import ConversationIndex, day_start, local_day
 
 UNRECOGNISED_TOP = 20
 

@@ -17,7 +17,8 @@ from backend.masking import mask_personal_data
 from backend.models import StaffRole
 from console import exports
 from console.auth import PREFIX, staff_only
-from console.conversations import OUTCOMES, ConversationIndex, Filters, Turn
+from console.conversation_outcomes import OUTCOMES
+from console.conversations import ConversationIndex, Filters, Turn
 from console.intents import known_intents
 from console.pages import parse_day, refused, render
 

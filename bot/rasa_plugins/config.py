@@ -27,7 +27,6 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")
 class RasaConfig:
     tracker_store_url: str
     redis_url: str
-    sanic_workers: int
 
 
 def read(environ: Mapping[str, str] = os.environ) -> RasaConfig:
@@ -41,9 +40,7 @@ def read(environ: Mapping[str, str] = os.environ) -> RasaConfig:
     # Rasa lets any custom lock store run several workers: refuse the unsafe combination.
     if int(workers) > 1 and not redis_url:
         raise ValueError("SANIC_WORKERS > 1 needs REDIS_URL: in-memory locks are per worker.")
-    return RasaConfig(
-        environ.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL, redis_url, int(workers)
-    )
+    return RasaConfig(environ.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL, redis_url)
 
 
 def tracker_store_url() -> str:

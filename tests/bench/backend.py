@@ -14,11 +14,12 @@ import uuid
 from sqlalchemy import text
 from stdnum.it import codicefiscale
 
-from backend import accounts, db, outbox
+from backend import accounts, db
 from backend.passwords import hash_password, verify_password
 from backend.settings import Settings
 from backend.uow import SqlAlchemyUnitOfWork
 from tests.support.services import POSTGRES_URL
+from tests.unit.backend.backend_fakes import last_code
 
 PRODUCTION = Settings()
 FAST = Settings(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)
@@ -42,8 +43,8 @@ def round_trip(session_factory, settings: Settings, i: int) -> None:
         first_name="Mario",
         last_name="Rossi",
     )
-    accounts.verify_mobile(uow(), account_id, outbox.last_code(uow(), "+393331234567"))
-    accounts.verify_email(uow(), account_id, outbox.last_code(uow(), email))
+    accounts.verify_mobile(uow(), account_id, last_code(uow(), "+393331234567"))
+    accounts.verify_email(uow(), account_id, last_code(uow(), email))
     accounts.accept_clauses(uow(), account_id)
     accounts.set_password(uow(), account_id, "Sportello#1")
     accounts.login(uow(), email, "Sportello#1")

@@ -25,7 +25,8 @@ from starlette.testclient import TestClient
 from backend import bootstrap, db, staff
 from backend.db import make_engine
 from bot.channels.web.app import make_app
-from console.conversations import CHANNELS, OUTCOMES, ConversationIndex, Filters
+from console.conversation_outcomes import CHANNELS, OUTCOMES
+from console.conversations import ConversationIndex, Filters
 from tests.bench.stack import percentile, publish
 from tests.support.services import POSTGRES_URL
 from tests.tools.conversations import realistic, write

@@ -23,11 +23,11 @@ from pathlib import Path
 import httpx
 from stdnum.it import codicefiscale
 
-from backend import outbox
 from backend.bootstrap import unit_of_work
 from backend.settings import Settings
 from tests.bench.stack import measures, percentile, publish
 from tests.tools.stack import Stack
+from tests.unit.backend.backend_fakes import last_code
 
 PASSWORD = "Sportello#2024"
 _serial = itertools.count(1)
@@ -63,9 +63,7 @@ class Registration:
         return " ".join(m.get("text", "") for m in response.json())
 
     def code(self, recipient: str) -> str:
-        return outbox.last_code(
-            unit_of_work(Settings(database_url=self.stack.database_url)), recipient
-        )
+        return last_code(unit_of_work(Settings(database_url=self.stack.database_url)), recipient)
 
     async def run(self) -> None:
         fiscal_code, email, mobile = new_person()

@@ -4,13 +4,14 @@ import pytest
 
 from backend import supplies
 from tests.tools.stack import said
+from tests.unit.backend.backend_fakes import add_pod
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_customer_deletes_the_account_with_the_password(chat, uow, logged_in, stack):
     pod = f"IT001E{logged_in.id % 10**8:08d}"
-    supplies.register_pod(uow(), pod, logged_in.fiscal_code, "residential")
+    add_pod(uow(), pod, logged_in.fiscal_code, "residential")
     supplies.link_supply(uow(), logged_in.id, pod)
     reply = said(chat("cancella il mio account"))
     assert "definitiva" in reply and f"forniture collegate: 1 ({pod})" in reply

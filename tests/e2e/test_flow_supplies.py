@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from backend import supplies
 from tests.tools.stack import said
+from tests.unit.backend.backend_fakes import add_pod
 
 pytestmark = pytest.mark.e2e
 
@@ -16,7 +16,7 @@ def new_pod() -> str:
 
 def test_a_customer_links_their_own_pod_and_sees_its_services(chat, uow, logged_in):
     pod = new_pod()
-    supplies.register_pod(uow(), pod, logged_in.fiscal_code, "producer", "Via Roma 1")
+    add_pod(uow(), pod, logged_in.fiscal_code, "producer", "Via Roma 1")
     assert "codice POD" in said(chat("voglio collegare un pod"))
     spaced = f"{pod[:6]} {pod[6:10]} {pod[10:]}".lower()
     reply = said(chat(f"ecco: {spaced}"))
@@ -29,7 +29,7 @@ def test_a_customer_links_their_own_pod_and_sees_its_services(chat, uow, logged_
 
 def test_someone_else_s_pod_is_refused(chat, uow, logged_in):
     pod = new_pod()
-    supplies.register_pod(uow(), pod, "BNCGLI90A41H501E", "residential")
+    add_pod(uow(), pod, "BNCGLI90A41H501E", "residential")
     chat("associa un pod alla mia utenza")
     assert "non risulta associato" in said(chat(pod))
     with uow() as work:

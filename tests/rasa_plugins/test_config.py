@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_without_variables_the_stores_are_local():
     read = config.read({})
     assert read.tracker_store_url == f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
-    assert (read.redis_url, read.sanic_workers) == ("", 1)
+    assert read.redis_url == ""
 
 
 def test_the_variables_are_read():

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.db import make_engine
-from console.conversations import EVENTS
+from console.conversation_tables import EVENTS
 
 DAY = 24 * 3600
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 from stdnum import luhn
 
-from backend import practices
 from backend.accounts import add_active_account
 from backend.bootstrap import unit_of_work
 from backend.settings import Settings
 from backend.validators import Holder, validate_holder
-from tests.unit.backend.backend_fakes import make_fiscal_code
+from tests.unit.backend.backend_fakes import add_practice, make_fiscal_code
 
 PASSWORD = "Sportello#2024"
 
@@ -59,8 +58,7 @@ def add_company(database_url: str) -> Company:
     )
     settings = Settings(database_url=database_url)
     numbers = [
-        practices.open_practice(unit_of_work(settings), None, name, vat, f"FV {kw} kW")
-        for kw in (20, 50)
+        add_practice(unit_of_work(settings), None, name, vat, f"FV {kw} kW") for kw in (20, 50)
     ]
     return Company(account_id, email, vat, numbers)
 

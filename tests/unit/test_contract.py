@@ -28,6 +28,8 @@ from actions.questions import AskAction
 from tests.tools import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+# What a response asking for a secret carries, as the channels read it.
+SECRET_MARKER = {contract.SECRET_INPUT_KEY: contract.SECRET_INPUT}
 FORMS: dict[str, list[str]] = {
     form: spec["required_slots"] for form, spec in DOMAIN["forms"].items()
 }
@@ -216,7 +218,7 @@ def test_every_intent_has_examples_and_a_rule_or_story(intent):
 
 
 def _marked(response: str) -> bool:
-    return all(v.get("custom") == contract.SECRET_INPUT_PAYLOAD for v in RESPONSES[response])
+    return all(v.get("custom") == SECRET_MARKER for v in RESPONSES[response])
 
 
 def _secret_questions() -> dict[str, set[str]]:
@@ -239,7 +241,7 @@ def test_every_secret_marker_is_the_contract_s():
         for variation in variations:
             custom = variation.get("custom") or {}
             if contract.SECRET_INPUT_KEY in custom:
-                assert custom == contract.SECRET_INPUT_PAYLOAD, name
+                assert custom == SECRET_MARKER, name
 
 
 def test_a_question_is_marked_secret_if_and_only_if_it_asks_for_a_secret_slot():

@@ -48,7 +48,7 @@ def test_demo_data_is_idempotent_and_shows_up_in_the_outbox_tools(cli):
 
 
 def test_outbox_prints_json_lines_filtered_by_recipient(cli, database):
-    from backend import accounts
+    from backend import accounts, credentials
 
     uow = database.uow()
     accounts.start_registration(
@@ -59,7 +59,7 @@ def test_outbox_prints_json_lines_filtered_by_recipient(cli, database):
         first_name="Mario",
         last_name="Rossi",
     )
-    accounts.request_password_reset(database.uow(), "nobody@gmail.com")
+    credentials.request_password_reset(database.uow(), "nobody@gmail.com")
     result = cli("outbox", "--to", "+39 333-123-4567", "--json")
     [line] = result.output.splitlines()
     message = json.loads(line)

@@ -3,11 +3,12 @@
 import pytest
 import yaml
 from sqlalchemy import inspect, text
-from test_db_services import PDF, SOLE_VERDE, count, register
+from test_db_services import SOLE_VERDE, count, practice_numbers_of, register
 
 from backend import callbacks, db, handovers, practices, staff, training
 from backend.errors import Throttled
 from backend.models import Communication, OutboxMessage, StaffSessionRecord
+from tests.unit.backend.backend_fakes import add_practice, uploaded
 
 PASSWORD = "Console#2024"
 INTENTS = {"inform", "affirm"}
@@ -72,9 +73,9 @@ def test_a_callback_from_the_chat_worked_to_the_end(database, uow_factory, clock
 def test_a_transfer_from_the_chat_worked_to_the_end(database, uow_factory, clock, anna):
     old = register(database, uow_factory, clock)
     new = register(database, uow_factory, clock, **SOLE_VERDE)
-    number = practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
+    number = add_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
     ticket = practices.request_transfer(
-        uow_factory(), new, "01114601006", [number], [PDF], sender_id="web-1"
+        uow_factory(), new, "01114601006", [number], [uploaded(uow_factory())], sender_id="web-1"
     )
     handovers.assign(uow_factory(), "pratica", ticket, anna)
     handovers.add_note(uow_factory(), "pratica", ticket, anna, "Procura verificata")
@@ -85,7 +86,7 @@ def test_a_transfer_from_the_chat_worked_to_the_end(database, uow_factory, clock
         "web-1",
     )
     handovers.close(uow_factory(), "pratica", ticket, anna, "approved", "Tutto in regola.")
-    assert [p.number for p in practices.list_practices(uow_factory(), new)] == [number]
+    assert practice_numbers_of(database, new) == [number]
     [received] = practices.received_communications(uow_factory(), new)
     assert "Tutto in regola." in received.body
     assert handovers.get_ticket(uow_factory(), "pratica", ticket).status == "approved"

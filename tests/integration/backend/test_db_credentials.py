@@ -9,11 +9,10 @@ from test_db_services import (
     PASSWORD,
     last_code,
     register,
-    reset_and_ask_again_within_a_day,
 )
 
-from backend import accounts
-from backend.errors import CodeRejected, Conflict, NotAllowed
+from backend import accounts, credentials
+from backend.errors import CodeRejected, Conflict
 from backend.models import CodePurpose, VerificationCode
 
 MOBILE = "+393331234567"
@@ -30,12 +29,12 @@ def test_login_by_sms_code(database, uow_factory, clock):
 
 def test_reset_code_then_password_leaves_no_usable_grant(database, uow_factory, clock):
     register(database, uow_factory, clock)
-    accounts.request_password_reset(uow_factory(), EMAIL)
-    accounts.verify_password_reset_code(uow_factory(), EMAIL, last_code(database, EMAIL), "c1")
-    accounts.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Nuova#Pass2")
+    credentials.request_password_reset(uow_factory(), EMAIL)
+    credentials.verify_password_reset_code(uow_factory(), EMAIL, last_code(database, EMAIL), "c1")
+    credentials.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Nuova#Pass2")
     assert accounts.login(uow_factory(), EMAIL, "Nuova#Pass2")
     with pytest.raises(CodeRejected, match="troppo tempo"):
-        accounts.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Altra#Pass3")
+        credentials.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Altra#Pass3")
     with database.session_factory() as session:
         rows = session.scalars(
             select(VerificationCode).where(VerificationCode.purpose == CodePurpose.PASSWORD_RESET)
@@ -43,20 +42,12 @@ def test_reset_code_then_password_leaves_no_usable_grant(database, uow_factory, 
     assert [(r.ref, r.used_at is not None) for r in rows] == [("", True), ("grant", True)]
 
 
-def test_a_refusal_at_the_code_step_does_not_spend_the_code(database, uow_factory, clock):
-    code = reset_and_ask_again_within_a_day(database, uow_factory, clock)
-    with pytest.raises(NotAllowed, match="24 ore"):
-        accounts.verify_password_reset_code(uow_factory(), EMAIL, code, "c1")
-    clock.advance(minutes=10)
-    accounts.verify_password_reset_code(uow_factory(), EMAIL, code, "c1")
-
-
 def test_a_username_in_use_keeps_the_grant(database, uow_factory, clock):
     account_id = register(database, uow_factory, clock)
     register(database, uow_factory, clock, **GIULIA)
-    accounts.request_username_change(uow_factory(), CF)
-    accounts.verify_username_change_code(uow_factory(), CF, last_code(database, MOBILE), "c1")
+    credentials.request_username_change(uow_factory(), CF)
+    credentials.verify_username_change_code(uow_factory(), CF, last_code(database, MOBILE), "c1")
     with pytest.raises(Conflict):
-        accounts.change_username_with_grant(uow_factory(), CF, "c1", GIULIA["email"])
-    accounts.change_username_with_grant(uow_factory(), CF, "c1", "mario.nuovo@libero.it")
+        credentials.change_username_with_grant(uow_factory(), CF, "c1", GIULIA["email"])
+    credentials.change_username_with_grant(uow_factory(), CF, "c1", "mario.nuovo@libero.it")
     assert accounts.login(uow_factory(), "mario.nuovo@libero.it", PASSWORD) == account_id

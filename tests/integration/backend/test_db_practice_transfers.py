@@ -6,21 +6,23 @@ from test_db_services import PDF, SOLE_VERDE, register
 from backend import documents, practices
 from backend.errors import Conflict
 from backend.models import AuditEvent, Document, PracticeTransfer
+from tests.unit.backend.backend_fakes import add_practice, uploaded
 
 
 def test_a_transfer_by_upload_reference_then_its_status(database, uow_factory, clock):
     old = register(database, uow_factory, clock)
     new = register(database, uow_factory, clock, **SOLE_VERDE)
     first, second = (
-        practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
-        for _ in range(2)
+        add_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006") for _ in range(2)
     )
     reference = documents.store_upload(uow_factory(), PDF)
     transfer_id = practices.request_transfer(
         uow_factory(), new, "01114601006", [first], document_references=[reference]
     )
     with pytest.raises(Conflict, match=first):
-        practices.request_transfer(uow_factory(), new, "01114601006", [first, second], [PDF])
+        practices.request_transfer(
+            uow_factory(), new, "01114601006", [first, second], [uploaded(uow_factory())]
+        )
     with database.session_factory() as session:
         assert session.query(PracticeTransfer).count() == 1
         event = session.query(AuditEvent).filter_by(event="practice_transfer_requested").one()

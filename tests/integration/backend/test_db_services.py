@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from backend import accounts, codes, delegations, outbox, practices, supplies
+from backend import accounts, codes, credentials, delegations, practices, supplies
 from backend.errors import CodeRejected, Conflict, NotAllowed
 from backend.models import (
     Account,
@@ -22,6 +22,8 @@ from backend.models import (
     Supply,
     VerificationCode,
 )
+from tests.unit.backend import backend_fakes
+from tests.unit.backend.backend_fakes import add_pod, add_practice, uploaded
 
 CF = "RSSMRA85T10A562S"
 EMAIL = "mario.rossi@gmail.com"
@@ -43,7 +45,13 @@ SOLE_VERDE = dict(
 
 
 def last_code(database, recipient: str) -> str:
-    return outbox.last_code(database.uow(), recipient)
+    return backend_fakes.last_code(database.uow(), recipient)
+
+
+def practice_numbers_of(database, account_id: int) -> list[str]:
+    with database.session_factory() as session:
+        query = select(Practice.number).where(Practice.account_id == account_id)
+        return list(session.scalars(query.order_by(Practice.id)))
 
 
 def count(database, model, *where) -> int:
@@ -91,24 +99,27 @@ def test_registration_and_login_round_trip(database, uow_factory, clock):
 def reset_and_ask_again_within_a_day(database, uow_factory, clock) -> str:
     """A customer resets the password, then asks again before 24 hours: the new code."""
     register(database, uow_factory, clock)
-    accounts.request_password_reset(uow_factory(), EMAIL)
-    accounts.reset_password(uow_factory(), EMAIL, last_code(database, EMAIL), "Nuova#Pass2")
+    credentials.request_password_reset(uow_factory(), EMAIL)
+    credentials.verify_password_reset_code(uow_factory(), EMAIL, last_code(database, EMAIL), "c0")
+    credentials.reset_password_with_grant(uow_factory(), EMAIL, "c0", "Nuova#Pass2")
     clock.advance(hours=23, minutes=50)
-    accounts.request_password_reset(uow_factory(), EMAIL)
+    credentials.request_password_reset(uow_factory(), EMAIL)
     return last_code(database, EMAIL)
 
 
 def test_a_failed_step_changes_nothing_but_the_counted_try(database, uow_factory, clock):
     code = reset_and_ask_again_within_a_day(database, uow_factory, clock)
     with pytest.raises(NotAllowed, match="24 ore"):
-        accounts.reset_password(uow_factory(), EMAIL, code, "Altra#Pass3")
+        credentials.verify_password_reset_code(uow_factory(), EMAIL, code, "c1")
     with pytest.raises(CodeRejected, match="non è corretto"):
-        accounts.reset_password(
-            uow_factory(), EMAIL, f"{(int(code) + 1) % 10**6:06d}", "Altra#Pass3"
+        credentials.verify_password_reset_code(
+            uow_factory(), EMAIL, f"{(int(code) + 1) % 10**6:06d}", "c1"
         )
+    assert count(database, VerificationCode, VerificationCode.attempts == 1) == 1
     clock.advance(minutes=10)
-    # The refused reset rolled back: the same code still works once the 24 hours are over.
-    accounts.reset_password(uow_factory(), EMAIL, code, "Altra#Pass3")
+    # The refused step rolled back: the same code still works once the 24 hours are over.
+    credentials.verify_password_reset_code(uow_factory(), EMAIL, code, "c1")
+    credentials.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Altra#Pass3")
     assert accounts.login(uow_factory(), EMAIL, "Altra#Pass3")
 
 
@@ -147,20 +158,22 @@ def test_the_database_refuses_duplicate_emails(database, uow_factory):
 def test_deleting_an_account_cascades(database, uow_factory, clock):
     mario = register(database, uow_factory, clock)
     giulia = register(database, uow_factory, clock, **GIULIA)
-    supplies.register_pod(uow_factory(), "IT001E12345678", CF, "residential")
+    add_pod(uow_factory(), "IT001E12345678", CF, "residential")
     supplies.link_supply(uow_factory(), mario, "IT001E12345678")
-    given = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 90, True)
-    delegations.attach_identity_document(uow_factory(), mario, given, PDF)
-    delegations.submit_delegation(uow_factory(), mario, given)
-    received = delegations.draft_delegation(uow_factory(), giulia, EMAIL, 30, True)
-    number = practices.open_practice(uow_factory(), mario, "Mario Rossi", CF)
+    delegations.request_delegation(
+        uow_factory(), mario, "giulia@gmail.com", 90, uploaded(uow_factory())
+    )
+    received = delegations.request_delegation(
+        uow_factory(), giulia, EMAIL, 30, uploaded(uow_factory())
+    )
+    number = add_practice(uow_factory(), mario, "Mario Rossi", CF)
 
     accounts.delete_account(uow_factory(), mario, PASSWORD)
 
     assert count(database, Account) == 1
     assert count(database, Delegation) == 0
     assert count(database, Supply) == 0
-    assert count(database, Document) == 0
+    assert count(database, Document) == 0  # Giulia's too, with the delegation to Mario
     assert count(database, VerificationCode, VerificationCode.account_id == mario) == 0
     with database.session_factory() as session:
         practice = session.scalars(select(Practice).where(Practice.number == number)).one()
@@ -201,11 +214,8 @@ def test_two_concurrent_verifications_of_one_code_one_wins(database, uow_factory
 def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
     mario = register(database, uow_factory, clock)
     giulia = register(database, uow_factory, clock, **GIULIA)
-    delegation_id = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 7, True)
-    delegations.attach_identity_document(
-        uow_factory(), mario, delegation_id, b"\x89PNG\r\n\x1a\nimage"
-    )
-    delegations.submit_delegation(uow_factory(), mario, delegation_id)
+    png = uploaded(uow_factory(), b"\x89PNG\r\n\x1a\nimage")
+    delegation_id = delegations.request_delegation(uow_factory(), mario, "giulia@gmail.com", 7, png)
     delegations.respond_to_delegation(
         uow_factory(), giulia, delegation_id, last_code(database, "giulia@gmail.com"), True
     )
@@ -226,10 +236,14 @@ def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
 def test_practice_transfer_end_to_end(database, uow_factory, clock):
     old = register(database, uow_factory, clock)
     new = register(database, uow_factory, clock, **SOLE_VERDE)
-    number = practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
+    number = add_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
     transfer_id = practices.request_transfer(
-        uow_factory(), new, "01114601006", [number], [PDF, b"\xff\xd8\xff\xdbjpeg"]
+        uow_factory(),
+        new,
+        "01114601006",
+        [number],
+        [uploaded(uow_factory(), PDF), uploaded(uow_factory(), b"\xff\xd8\xff\xdbjpeg")],
     )
     practices.decide_transfer(uow_factory(), transfer_id, approve=True)
-    assert [p.number for p in practices.list_practices(uow_factory(), new)] == [number]
+    assert practice_numbers_of(database, new) == [number]
     assert count(database, Communication, Communication.account_id == new) == 1

@@ -6,14 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import yaml
 
-from console.conversations import (
-    OUTCOMES,
-    SESSION_EXPIRY_SECONDS,
-    ConversationIndex,
-    Filters,
-    day_start,
-    normalise,
-)
+from console.conversation_outcomes import OUTCOMES, SESSION_EXPIRY_SECONDS
+from console.conversation_tables import normalise
+from console.conversations import ConversationIndex, Filters, day_start
 from tests.tools import ROOT
 from tests.tools.conversations import Script
 

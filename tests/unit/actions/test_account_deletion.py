@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from actions.account_deletion import ActionAskDeletionPassword, ValidateDeletionForm
 from backend import supplies
 from tests.unit.actions.conftest import tracker
-from tests.unit.backend.backend_fakes import add_active_account
+from tests.unit.backend.backend_fakes import add_active_account, add_pod
 
 FORM = "cancellazione_form"
 CF = "RSSMRA85T10A562S"
@@ -66,7 +66,7 @@ def test_annulla_never_reaches_the_backend_as_a_password(run, uow):
 
 def test_the_confirmation_names_what_will_be_deleted(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
-    supplies.register_pod(uow, "IT001E12345678", CF, "residential")
+    add_pod(uow, "IT001E12345678", CF, "residential")
     supplies.link_supply(uow, account, "IT001E12345678")
     events, [summary, ask] = run(ActionAskDeletionPassword(), tracker(slots={"account": account}))
     assert events == []

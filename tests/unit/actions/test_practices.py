@@ -12,7 +12,7 @@ from actions.practices import (
 )
 from backend import documents, practices
 from tests.unit.actions.conftest import tracker
-from tests.unit.backend.backend_fakes import PDF, add_active_account
+from tests.unit.backend.backend_fakes import PDF, add_active_account, add_practice
 
 FORM = "cambio_rappresentante_form"
 COMPANY = "01114601006"
@@ -34,8 +34,7 @@ def company(uow):
     old = add_active_account(uow, "old@soleverde.it", "VRDLGU80A01H501Q", "Luigi Verdi")
     new = add_active_account(uow, "new@soleverde.it", COMPANY, "Sole Verde")
     numbers = [
-        practices.open_practice(uow, old, "Sole Verde S.r.l.", COMPANY, f"FV {kw} kW")
-        for kw in (20, 50, 6)
+        add_practice(uow, old, "Sole Verde S.r.l.", COMPANY, f"FV {kw} kW") for kw in (20, 50, 6)
     ]
     return new, numbers
 
@@ -123,7 +122,7 @@ def test_yes_submits_the_request_to_the_operators(run, uow, company):
     yes = confirm("sì, inoltra", new, numbers[:2], reference)
     events, [message] = run(ValidateTransferForm(), yes)
     assert events == DONE
-    [transfer] = practices.pending_transfers(uow)
+    [transfer] = uow.transfers.find(status="pending")
     assert transfer.account_id == new and transfer.requester_fiscal_code == COMPANY
     assert transfer.sender_id == "u1"  # the conversation, for staff to read
     assert message["response"] == "utter_cambio_rappresentante_inviata"
@@ -137,7 +136,7 @@ def test_no_submits_nothing(run, uow, company):
     events, [message] = run(ValidateTransferForm(), confirm("no", new, numbers))
     assert events == DONE
     assert message["response"] == "utter_cambio_rappresentante_non_inviata"
-    assert practices.pending_transfers(uow) == []
+    assert uow.transfers.find(status="pending") == []
 
 
 def test_a_second_request_for_the_same_practice_is_refused(run, uow, company):
@@ -146,7 +145,7 @@ def test_a_second_request_for_the_same_practice_is_refused(run, uow, company):
     again = confirm("sì", new, numbers, documents.store_upload(uow, PDF))
     events, [message] = run(ValidateTransferForm(), again)
     assert events == [SlotSet("tentativi", 1)]
-    assert numbers[0] in message["text"] and len(practices.pending_transfers(uow)) == 1
+    assert numbers[0] in message["text"] and len(uow.transfers.find(status="pending")) == 1
 
 
 def test_the_status_shows_requests_and_received_communications(run, uow, company):
@@ -164,7 +163,7 @@ def test_the_status_shows_requests_and_received_communications(run, uow, company
     _, [message] = run(ValidatePracticeStatusForm(), status)
     assert f"({numbers[0]}): in lavorazione" in message["text"]
     assert "Non hai comunicazioni ricevute." in message["text"]
-    [transfer] = practices.pending_transfers(uow)
+    [transfer] = uow.transfers.find(status="pending")
     practices.decide_transfer(uow, transfer.id, approve=True, note="Documenti in regola")
     _, [message] = run(ValidatePracticeStatusForm(), status)
     assert "completata" in message["text"] and "Spostamento pratiche completato" in message["text"]

@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from actions.supplies import ValidateLinkPodForm, ValidateSuppliesForm
 from backend import supplies
 from tests.unit.actions.conftest import logged, tracker
-from tests.unit.backend.backend_fakes import add_active_account
+from tests.unit.backend.backend_fakes import add_active_account, add_pod
 
 CF = "RSSMRA85T10A562S"
 OTHER_CF = "BNCGLI90A41H501E"
@@ -31,7 +31,7 @@ def pod_asked(text: str, account: int):
 
 def test_the_customer_s_own_pod_is_linked_and_its_services_shown(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
-    supplies.register_pod(uow, "IT001E12345678", CF, "producer", "Via Roma 1")
+    add_pod(uow, "IT001E12345678", CF, "producer", "Via Roma 1")
     events, [message] = run(ValidateLinkPodForm(), pod_asked("è it001e 1234 5678", account))
     assert events == LINK_DONE
     assert message["text"].startswith("Fatto: ho collegato il POD")
@@ -42,7 +42,7 @@ def test_the_customer_s_own_pod_is_linked_and_its_services_shown(run, uow):
 
 def test_someone_else_s_pod_is_refused_and_nothing_linked(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
-    supplies.register_pod(uow, "IT001E12345678", OTHER_CF, "residential")
+    add_pod(uow, "IT001E12345678", OTHER_CF, "residential")
     events, [message] = run(ValidateLinkPodForm(), pod_asked("IT001E12345678", account))
     assert events == [SlotSet("tentativi", 1)]
     assert "non risulta associato" in message["text"]
@@ -58,7 +58,7 @@ def test_a_malformed_pod_gets_the_format(run, uow):
 
 def test_a_logged_in_customer_gets_the_list_at_once(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
-    supplies.register_pod(uow, "IT001E12345678", CF, "residential")
+    add_pod(uow, "IT001E12345678", CF, "residential")
     supplies.link_supply(uow, account, "IT001E12345678")
     on = tracker(slots={"account": account}, form="forniture_form")
     events, [message] = run(ValidateSuppliesForm(), on)

@@ -1,50 +1,84 @@
-"""Fakes for the service tests (cosmicpython style): in-memory repositories and unit of work."""
+"""Fakes for the service tests (cosmicpython style): in-memory repositories and unit of work.
 
+The fake keeps transactions like the database does: what a service changed and did not
+commit is gone when its ``with uow:`` block ends, so a forgotten ``commit()`` fails a test.
+Rows written by a test outside any ``with uow:`` block count as committed (test set-up).
+"""
+
+import copy
+import re
+import secrets
 from itertools import count
+from typing import Any, Generic, TypeVar
 
 from stdnum.it import codicefiscale
 
-from backend import outbox
+from backend import documents
 from backend.clock import ManualClock
+from backend.models import Account, Base, Pod, Practice, VerificationCode
+from backend.passwords import hash_password
 from backend.settings import Settings
 from backend.uow import REPOSITORIES, AbstractUnitOfWork
 
+T = TypeVar("T", bound=Base)
+PDF = b"%PDF-1.7\n" + b"x" * 100
 
-class FakeRepository:
-    def __init__(self, model):
+
+class FakeRepository(Generic[T]):
+    """One table in memory: ``rows`` as the open transaction sees them, and the column values
+    as of the last commit. Rolling back swaps the rows for fresh objects built from those
+    values: objects handed out before keep whatever they held, as detached ORM objects do."""
+
+    def __init__(self, model: type[T]):
         self.model = model
-        self.rows: dict = {}
+        self.rows: dict[Any, T] = {}
+        self._committed: dict[Any, dict[str, Any]] = {}
         self._ids = count(1)
+        self._key = model.__mapper__.primary_key[0].key
+        self._columns = [column.key for column in model.__mapper__.column_attrs]
 
-    def _key_name(self) -> str:
-        return self.model.__mapper__.primary_key[0].key
+    def keep(self) -> None:
+        """Take the current rows as committed."""
+        self._committed = {
+            key: {name: copy.deepcopy(getattr(obj, name)) for name in self._columns}
+            for key, obj in self.rows.items()
+        }
 
-    def add(self, obj):
-        key = self._key_name()
-        if getattr(obj, key) is None:
-            setattr(obj, key, next(self._ids))
-        self.rows[getattr(obj, key)] = obj
+    def restore(self) -> None:
+        """Back to the rows as last committed."""
+        self.rows = {
+            key: self.model(**copy.deepcopy(values)) for key, values in self._committed.items()
+        }
+
+    def add(self, obj: T) -> T:
+        if getattr(obj, self._key) is None:
+            setattr(obj, self._key, next(self._ids))
+        self.rows[getattr(obj, self._key)] = obj
         return obj
 
-    def get(self, key, *, for_update=False):
+    def get(self, key: Any, *, for_update: bool = False) -> T | None:
         return self.rows.get(key)
 
-    def find(self, **equals):
-        return [o for o in self.rows.values() if all(getattr(o, k) == v for k, v in equals.items())]
+    def find(self, **equals: Any) -> list[T]:
+        return [
+            obj
+            for _, obj in sorted(self.rows.items())
+            if all(getattr(obj, name) == value for name, value in equals.items())
+        ]
 
-    def first(self, **equals):
+    def first(self, **equals: Any) -> T | None:
         found = self.find(**equals)
         return found[0] if found else None
 
-    def find_in(self, attribute, values):
-        return [o for o in self.rows.values() if getattr(o, attribute) in values]
+    def find_in(self, attribute: str, values) -> list[T]:
+        return [obj for obj in self.rows.values() if getattr(obj, attribute) in values]
 
-    def delete(self, obj):
-        del self.rows[getattr(obj, self._key_name())]
+    def delete(self, obj: T) -> None:
+        del self.rows[getattr(obj, self._key)]
 
 
-class FakeCodeRepository(FakeRepository):
-    def consume(self, code, now) -> bool:
+class FakeCodeRepository(FakeRepository[VerificationCode]):
+    def consume(self, code: VerificationCode, now) -> bool:
         if code.used_at is not None:
             return False
         code.used_at = now
@@ -54,25 +88,43 @@ class FakeCodeRepository(FakeRepository):
 class FakeUnitOfWork(AbstractUnitOfWork):
     def __init__(self, settings: Settings, clock: ManualClock):
         super().__init__(settings=settings, clock=clock)
+        self.repositories: list[FakeRepository] = []
         for name, model in REPOSITORIES.items():
-            setattr(self, name, FakeRepository(model))
-        from backend.models import VerificationCode
-
-        self.codes = FakeCodeRepository(VerificationCode)
+            setattr(self, name, self._repository(FakeRepository(model)))
+        self.codes = self._repository(FakeCodeRepository(VerificationCode))
         self.commits = 0
+        self.in_transaction = False
+
+    def _repository(self, repository: FakeRepository) -> FakeRepository:
+        self.repositories.append(repository)
+        return repository
+
+    def __enter__(self):
+        # A nested block would open a second session on the database and lose the first.
+        assert not self.in_transaction, "a service opened `with uow:` inside another one"
+        self.in_transaction = True
+        for repository in self.repositories:
+            repository.keep()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        super().__exit__(*exc_info)
+        self.in_transaction = False
 
     def commit(self) -> None:
         self.commits += 1
+        for repository in self.repositories:
+            repository.keep()
 
     def rollback(self) -> None:
-        pass
+        for repository in self.repositories:
+            repository.restore()
 
     def messages_to(self, recipient: str) -> list:
         return self.outbox.find(recipient=recipient)
 
     def last_code(self, recipient: str) -> str:
-        """The code in the latest message to the recipient, as the user would read it."""
-        return outbox.last_code(self, recipient)
+        return last_code(self, recipient)
 
 
 def fast_settings(**overrides) -> Settings:
@@ -94,9 +146,6 @@ def add_active_account(
     uow, email: str, fiscal_code: str, name: str = "Mario Rossi", password: str = "Sportello#1"
 ) -> int:
     """An account that went through registration, written straight into the fake."""
-    from backend.models import Account
-    from backend.passwords import hash_password
-
     first, last = name.split(" ", 1)
     now = uow.now()
     account = uow.accounts.add(
@@ -119,4 +168,53 @@ def add_active_account(
     return account.id
 
 
-PDF = b"%PDF-1.7\n" + b"x" * 100
+# Helpers that work on any unit of work, fake or on a database.
+
+CODE = re.compile(r"\b\d{6}\b")
+
+
+def last_code(uow, recipient: str) -> str:
+    """The code in the latest message to an address or number, as the user would read it."""
+    with uow:
+        return CODE.search(uow.outbox.find(recipient=recipient)[-1].body).group()
+
+
+def uploaded(uow, content: bytes = PDF) -> str:
+    """The reference of a document uploaded through a channel (the web widget, Telegram)."""
+    return documents.store_upload(uow, content)
+
+
+def add_pod(uow, code: str, owner_fiscal_code: str, customer_type: str, address: str = "") -> str:
+    """A POD in the distributor's registry, which the portal only reads."""
+    with uow:
+        uow.pods.add(
+            Pod(
+                code=code,
+                owner_fiscal_code=owner_fiscal_code,
+                customer_type=customer_type,
+                address=address,
+            )
+        )
+        uow.commit()
+    return code
+
+
+def add_practice(
+    uow, account_id: int | None, requester_name: str, requester_fiscal_code: str, description=""
+) -> str:
+    """A connection practice on the distributor's records; returns its number."""
+    with uow:
+        now = uow.now()
+        number = f"PC-{now:%Y}-{secrets.token_hex(4).upper()}"
+        uow.practices.add(
+            Practice(
+                number=number,
+                account_id=account_id,
+                requester_name=requester_name,
+                requester_fiscal_code=requester_fiscal_code,
+                description=description,
+                created_at=now,
+            )
+        )
+        uow.commit()
+    return number

@@ -56,6 +56,7 @@ def test_registration_walks_through_every_step(uow):
     assert accounts.verify_email(uow, account_id, uow.last_code(EMAIL)) == "clauses_pending"
     assert accounts.accept_clauses(uow, account_id) == "password_pending"
     assert accounts.set_password(uow, account_id, PASSWORD) == AccountStatus.ACTIVE
+    account = uow.accounts.get(account_id)
     assert account.password_hash.startswith("$argon2id$") and PASSWORD not in account.password_hash
     assert accounts.login(uow, EMAIL, PASSWORD) == account_id
 
@@ -205,103 +206,6 @@ def test_a_successful_login_clears_the_failure_count(uow, clock):
     assert accounts.login(uow, EMAIL, PASSWORD)
 
 
-def test_password_reset_by_emailed_code(uow, clock):
-    account_id = register(uow, clock)
-    accounts.request_password_reset(uow, EMAIL)
-    code = uow.last_code(EMAIL)
-    accounts.reset_password(uow, EMAIL, code, "Nuova#Password2")
-    assert accounts.login(uow, EMAIL, "Nuova#Password2") == account_id
-    assert uow.messages_to(EMAIL)[-1].subject == "Password modificata"
-
-
-def test_password_reset_answers_alike_for_unknown_addresses(uow, clock):
-    register(uow, clock)
-    assert accounts.request_password_reset(uow, "nobody@gmail.com") is None
-    assert accounts.request_password_reset(uow, EMAIL) is None
-    assert uow.messages_to("nobody@gmail.com") == []
-    requests = uow.audit.find(event="password_reset_requested")
-    assert [e.account_id for e in requests] == [None, uow.accounts.first(email=EMAIL).id]
-    wrong = f"{(int(uow.last_code(EMAIL)) + 1) % 10**6:06d}"
-    with pytest.raises(CodeRejected) as unknown:
-        accounts.reset_password(uow, "nobody@gmail.com", wrong, "Nuova#Password2")
-    with pytest.raises(CodeRejected) as known:
-        accounts.reset_password(uow, EMAIL, wrong, "Nuova#Password2")
-    assert unknown.value.message_it == known.value.message_it
-    assert [e.event for e in uow.audit.find()][-2:] == ["code_failed", "code_failed"]
-
-
-def test_password_reset_requests_too_close_are_silently_dropped(uow, clock):
-    register(uow, clock)
-    accounts.request_password_reset(uow, EMAIL)
-    assert accounts.request_password_reset(uow, EMAIL) is None
-    assert [m.subject for m in uow.messages_to(EMAIL)].count("Recupero password") == 1
-
-
-def test_the_password_changes_at_most_once_every_24_hours(uow, clock):
-    register(uow, clock)
-    accounts.request_password_reset(uow, EMAIL)
-    accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Nuova#Password2")
-    clock.advance(hours=23, minutes=59)
-    accounts.request_password_reset(uow, EMAIL)
-    with pytest.raises(NotAllowed, match="una volta ogni 24 ore"):
-        accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Altra#Password3")
-    clock.advance(minutes=1)
-    accounts.request_password_reset(uow, EMAIL)  # the fake cannot roll back the used code
-    accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Altra#Password3")
-    assert accounts.login(uow, EMAIL, "Altra#Password3")
-
-
-def test_a_weak_new_password_does_not_use_up_the_code(uow, clock):
-    register(uow, clock)
-    accounts.request_password_reset(uow, EMAIL)
-    code = uow.last_code(EMAIL)
-    with pytest.raises(InvalidInput, match="maiuscolo"):
-        accounts.reset_password(uow, EMAIL, code, "debole1!")
-    accounts.reset_password(uow, EMAIL, code, "Forte#Password1")
-
-
-def test_username_recovery_shows_the_masked_email(uow, clock):
-    register(uow, clock)
-    assert accounts.recover_username(uow, CF.lower()) == "m****i@g****.com"
-
-
-def test_username_recovery_gives_a_stable_decoy_for_unknown_fiscal_data(uow):
-    decoy = accounts.recover_username(uow, CF)
-    assert decoy == accounts.recover_username(uow, "rssmra 85t10 a562s")
-    assert "****" in decoy and decoy != accounts.recover_username(uow, "BNCGLI90A41H501E")
-
-
-def test_username_change_by_code_on_the_validated_mobile(uow, clock):
-    account_id = register(uow, clock)
-    assert accounts.request_username_change(uow, CF) == "**********67"
-    accounts.change_username(uow, CF, uow.last_code(MOBILE), "mario.nuovo@libero.it")
-    assert accounts.login(uow, "mario.nuovo@libero.it", PASSWORD) == account_id
-    assert uow.messages_to(EMAIL)[-1].subject == "Username modificata"
-
-
-def test_username_change_refuses_an_address_in_use(uow, clock):
-    register(uow, clock)
-    register_giulia(uow, clock, mobile="347 1234568")
-    accounts.request_username_change(uow, CF)
-    with pytest.raises(Conflict, match="già usata"):
-        accounts.change_username(uow, CF, uow.last_code(MOBILE), "giulia@gmail.com")
-
-
-def test_username_change_without_validated_mobile_points_to_help_online(uow, clock):
-    account_id = register(uow, clock)
-    uow.accounts.get(account_id).mobile_verified_at = None  # e.g. an account from the old portal
-    with pytest.raises(NotAllowed, match="803.500"):
-        accounts.request_username_change(uow, CF)
-
-
-def test_username_change_for_unknown_fiscal_data_looks_the_same(uow):
-    masked = accounts.request_username_change(uow, CF)
-    assert len(masked) == 12 and masked.startswith("**********")
-    assert uow.outbox.find() == []
-    with pytest.raises(CodeRejected):
-        accounts.change_username(uow, CF, "123456", "new@gmail.com")
-
-
 def test_delete_account_needs_the_password(uow, clock):
     account_id = register(uow, clock)
     with pytest.raises(InvalidInput, match="non è stato eliminato"):
@@ -326,7 +230,7 @@ def test_delete_account_keeps_messages_of_a_shared_mobile(uow, clock):
     assert len(uow.messages_to(MOBILE)) == 2  # both registrations' SMS codes stay
 
 
-# --- login by code, and codes checked before the rest of the task (the chat's order) ------
+# --- login by code ------------------------------------------------------------------------
 
 
 def test_login_by_code_on_the_validated_mobile(uow, clock):
@@ -364,66 +268,3 @@ def test_wrong_login_codes_count_and_answer_like_an_unknown_account(uow, clock):
     with pytest.raises(CodeRejected):
         accounts.login_with_code(uow, EMAIL, code)
     assert [c.attempts for c in uow.codes.find(account_id=account_id, purpose="login")] == [5]
-
-
-def test_reset_in_two_steps_code_then_password_for_the_same_conversation(uow, clock):
-    account_id = register(uow, clock)
-    accounts.request_password_reset(uow, EMAIL)
-    accounts.verify_password_reset_code(uow, EMAIL, uow.last_code(EMAIL), "chat-1")
-    with pytest.raises(CodeRejected, match="troppo tempo"):  # another conversation
-        accounts.reset_password_with_grant(uow, EMAIL, "chat-2", "Nuova#Password2")
-    with pytest.raises(InvalidInput, match="maiuscolo"):
-        accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "debole1!")
-    accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "Nuova#Password2")
-    assert accounts.login(uow, EMAIL, "Nuova#Password2") == account_id
-    with pytest.raises(CodeRejected, match="troppo tempo"):  # a grant is used once
-        accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "Altra#Password3")
-
-
-def test_a_reset_grant_lasts_a_few_minutes(uow, clock):
-    register(uow, clock)
-    accounts.request_password_reset(uow, EMAIL)
-    accounts.verify_password_reset_code(uow, EMAIL, uow.last_code(EMAIL), "chat-1")
-    clock.advance(minutes=16)
-    with pytest.raises(CodeRejected, match="troppo tempo"):
-        accounts.reset_password_with_grant(uow, EMAIL, "chat-1", "Nuova#Password2")
-
-
-def test_the_24_hour_rule_is_told_at_the_code_step(uow, clock):
-    register(uow, clock)
-    accounts.request_password_reset(uow, EMAIL)
-    accounts.reset_password(uow, EMAIL, uow.last_code(EMAIL), "Nuova#Password2")
-    clock.advance(hours=2)
-    accounts.request_password_reset(uow, EMAIL)
-    with pytest.raises(NotAllowed, match="una volta ogni 24 ore"):
-        accounts.verify_password_reset_code(uow, EMAIL, uow.last_code(EMAIL), "chat-1")
-
-
-def test_a_reset_code_for_an_unknown_address_is_just_wrong(uow):
-    with pytest.raises(CodeRejected) as unknown:
-        accounts.verify_password_reset_code(uow, "nobody@gmail.com", "123456", "chat-1")
-    assert unknown.value.message_it == "Il codice non è corretto."
-    with pytest.raises(CodeRejected, match="troppo tempo"):
-        accounts.reset_password_with_grant(uow, "nobody@gmail.com", "chat-1", "Nuova#Password2")
-
-
-def test_username_change_in_two_steps_code_then_email(uow, clock):
-    account_id = register(uow, clock)
-    accounts.request_username_change(uow, CF)
-    accounts.verify_username_change_code(uow, CF, uow.last_code(MOBILE), "chat-1")
-    with pytest.raises(CodeRejected, match="troppo tempo"):
-        accounts.change_username_with_grant(uow, CF, "chat-2", "mario.nuovo@libero.it")
-    accounts.change_username_with_grant(uow, CF, "chat-1", "mario.nuovo@libero.it")
-    assert accounts.login(uow, "mario.nuovo@libero.it", PASSWORD) == account_id
-    with pytest.raises(CodeRejected, match="troppo tempo"):
-        accounts.change_username_with_grant(uow, CF, "chat-1", "mario.altro@libero.it")
-
-
-def test_an_address_in_use_keeps_the_grant_for_another_try(uow, clock):
-    register(uow, clock)
-    register_giulia(uow, clock, mobile="347 1234568")
-    accounts.request_username_change(uow, CF)
-    accounts.verify_username_change_code(uow, CF, uow.last_code(MOBILE), "chat-1")
-    with pytest.raises(Conflict, match="già usata"):
-        accounts.change_username_with_grant(uow, CF, "chat-1", "giulia@gmail.com")
-    accounts.change_username_with_grant(uow, CF, "chat-1", "mario.nuovo@libero.it")

@@ -1,7 +1,7 @@
 """The operators' hand-over queue against the fake backend."""
 
 import pytest
-from backend_fakes import PDF, add_active_account
+from backend_fakes import add_active_account, add_practice, uploaded
 
 from backend import callbacks, handovers, practices, staff
 from backend.errors import InvalidInput, NotAllowed, NotFound
@@ -23,9 +23,9 @@ def callback(uow, phone="333 1234567", account_id=None) -> int:
 def transfer(uow, clock) -> int:
     old = add_active_account(uow, "old@gmail.com", "RSSMRA85T10A562S")
     new = add_active_account(uow, "info@soleverde.it", COMPANY, "Sole Verde")
-    number = practices.open_practice(uow, old, "Sole Verde S.r.l.", COMPANY)
+    number = add_practice(uow, old, "Sole Verde S.r.l.", COMPANY)
     clock.advance(minutes=1)
-    return practices.request_transfer(uow, new, COMPANY, [number], [PDF])
+    return practices.request_transfer(uow, new, COMPANY, [number], [uploaded(uow)])
 
 
 def test_callbacks_and_transfers_are_one_queue_oldest_first(uow, clock, anna):

@@ -1,7 +1,7 @@
 """Practice transfers: requests by upload reference, no duplicates, status in Italian."""
 
 import pytest
-from backend_fakes import PDF, add_active_account
+from backend_fakes import PDF, add_active_account, add_practice, uploaded
 
 from backend import documents, practices
 from backend.errors import Conflict, InvalidInput
@@ -13,9 +13,7 @@ COMPANY = "01114601006"
 def company_practices(uow):
     old = add_active_account(uow, "old@soleverde.it", "VRDLGU80A01H501Q", "Luigi Verdi")
     new = add_active_account(uow, "new@soleverde.it", COMPANY, "Sole Verde")
-    numbers = [
-        practices.open_practice(uow, old, "Sole Verde S.r.l.", COMPANY, "FV") for _ in range(2)
-    ]
+    numbers = [add_practice(uow, old, "Sole Verde S.r.l.", COMPANY, "FV") for _ in range(2)]
     return new, numbers
 
 
@@ -35,19 +33,19 @@ def test_a_transfer_claims_the_documents_uploaded_through_a_channel(uow, company
 
 def test_a_practice_waiting_to_move_is_not_requested_twice(uow, company_practices):
     new, numbers = company_practices
-    first = practices.request_transfer(uow, new, COMPANY, numbers[:1], [PDF])
+    first = practices.request_transfer(uow, new, COMPANY, numbers[:1], [uploaded(uow)])
     with pytest.raises(Conflict, match=numbers[0]):
-        practices.request_transfer(uow, new, COMPANY, numbers, [PDF])
+        practices.request_transfer(uow, new, COMPANY, numbers, [uploaded(uow)])
     practices.decide_transfer(uow, first, approve=False, note="Manca la procura")
-    practices.request_transfer(uow, new, COMPANY, numbers, [PDF])
+    practices.request_transfer(uow, new, COMPANY, numbers, [uploaded(uow)])
 
 
 def test_transfers_of_tells_each_request_s_state(uow, company_practices):
     new, numbers = company_practices
     assert practices.transfers_of(uow, new) == []
-    first = practices.request_transfer(uow, new, COMPANY, numbers[:1], [PDF])
+    first = practices.request_transfer(uow, new, COMPANY, numbers[:1], [uploaded(uow)])
     practices.decide_transfer(uow, first, approve=False, note="Manca la procura")
-    second = practices.request_transfer(uow, new, COMPANY, numbers, [PDF])
+    second = practices.request_transfer(uow, new, COMPANY, numbers, [uploaded(uow)])
     rejected, pending = practices.transfers_of(uow, new)
     assert (rejected.id, rejected.status_it, rejected.outcome_note) == (
         first,

@@ -69,7 +69,7 @@ def test_marking_a_message_again_replaces_its_intent(uow, clock, anna):
     clock.advance(minutes=1)
     training.mark_misunderstood(uow, 7, "mi serve aiuto", "richiedi_richiamata", bruno, INTENTS)
     [mark] = training.marked(uow)
-    assert (mark.event_id, mark.intent, mark.marked_by) == (7, "richiedi_richiamata", "bruno")
+    assert (mark.event_id, mark.intent, mark.staff_id) == (7, "richiedi_richiamata", bruno)
     assert mark.created_at == clock()
 
 
