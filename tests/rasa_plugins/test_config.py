@@ -22,7 +22,7 @@ def test_the_variables_are_read():
         "SANIC_WORKERS": "4",
     }
     assert config.read(environ) == config.RasaConfig(
-        "postgresql://rasa@db/tracker", "redis://127.0.0.1:6379/1", 4
+        "postgresql://rasa@db/tracker", "redis://127.0.0.1:6379/1"
     )
 
 
