@@ -27,7 +27,7 @@ from backend import outbox
 from backend.bootstrap import unit_of_work
 from backend.settings import Settings
 from tests.bench.stack import measures, percentile, publish
-from tests.tools.stack import Stack
+from tests.support.stack import Stack
 
 PASSWORD = "Sportello#2024"
 _serial = itertools.count(1)

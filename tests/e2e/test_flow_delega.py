@@ -7,13 +7,12 @@ its metadata.
 
 import json
 
-import httpx
 import pytest
 
 from backend import documents
 from backend.models import Delegation, DelegationStatus
-from tests.tools.customers import Customer, add_customer
-from tests.tools.stack import TextChat
+from tests.support.chat import TextChat
+from tests.support.customers import Customer
 
 pytestmark = pytest.mark.e2e
 
@@ -21,20 +20,8 @@ PDF = b"%PDF-1.7\n% carta di identita\n" + b"0" * 200
 
 
 @pytest.fixture
-def client():
-    with httpx.Client() as opened:
-        yield opened
-
-
-@pytest.fixture
-def new_chat(stack, client):
-    return lambda: TextChat(client, stack.rasa_url)
-
-
-@pytest.fixture
-def new_customer(stack):
-    """Makes active customers (persons) like the ``customer`` fixture, as many as needed."""
-    return lambda first_name: add_customer(stack.database_url, first_name)
+def new_chat(open_chat):
+    return lambda: open_chat(TextChat)
 
 
 def delegations_of(uow, delegator: Customer) -> list[Delegation]:
@@ -77,7 +64,7 @@ def test_a_delega_is_given_accepted_in_the_chat_and_managed(new_chat, new_custom
     with uow() as work:
         [document] = work.documents.find(delegation_id=delegation.id)
         assert (document.account_id, document.media_type) == (anna.id, "application/pdf")
-    request = json.loads(stack.sportello("outbox", "--to", giulia.email, "--last", "--json"))
+    request = stack.last_message(giulia.email)
     assert request["subject"] == "Richiesta di delega" and "Anna Test" in request["body"]
 
     delegate_chat = new_chat()

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from backend import supplies
-from tests.tools.stack import said
+from tests.support.chat import said
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.tools.stack import texts
+from tests.support.chat import texts
 
 pytestmark = pytest.mark.e2e
 

@@ -2,25 +2,18 @@
 
 import pytest
 from sqlalchemy import select
-from test_db_services import (
-    CF,
-    EMAIL,
-    GIULIA,
-    PASSWORD,
-    last_code,
-    register,
-    reset_and_ask_again_within_a_day,
-)
+from test_db_services import GIULIA, last_code, reset_and_ask_again_within_a_day
 
 from backend import accounts
 from backend.errors import CodeRejected, Conflict, NotAllowed
 from backend.models import CodePurpose, VerificationCode
+from tests.support.registration import CF, EMAIL, PASSWORD, register
 
 MOBILE = "+393331234567"
 
 
 def test_login_by_sms_code(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
+    account_id = register(uow_factory(), clock)
     accounts.request_login_code(uow_factory(), EMAIL)
     code = last_code(database, MOBILE)
     assert accounts.login_with_code(uow_factory(), EMAIL, code) == account_id
@@ -29,7 +22,7 @@ def test_login_by_sms_code(database, uow_factory, clock):
 
 
 def test_reset_code_then_password_leaves_no_usable_grant(database, uow_factory, clock):
-    register(database, uow_factory, clock)
+    register(uow_factory(), clock)
     accounts.request_password_reset(uow_factory(), EMAIL)
     accounts.verify_password_reset_code(uow_factory(), EMAIL, last_code(database, EMAIL), "c1")
     accounts.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Nuova#Pass2")
@@ -52,8 +45,8 @@ def test_a_refusal_at_the_code_step_does_not_spend_the_code(database, uow_factor
 
 
 def test_a_username_in_use_keeps_the_grant(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
-    register(database, uow_factory, clock, **GIULIA)
+    account_id = register(uow_factory(), clock)
+    register(uow_factory(), clock, **GIULIA)
     accounts.request_username_change(uow_factory(), CF)
     accounts.verify_username_change_code(uow_factory(), CF, last_code(database, MOBILE), "c1")
     with pytest.raises(Conflict):

@@ -22,10 +22,8 @@ from backend.models import (
     Supply,
     VerificationCode,
 )
+from tests.support.registration import CF, EMAIL, PASSWORD, register
 
-CF = "RSSMRA85T10A562S"
-EMAIL = "mario.rossi@gmail.com"
-PASSWORD = "Sportello#1"
 PDF = b"%PDF-1.4 identity"
 GIULIA = dict(
     fiscal_id="BNCGLI90A41H501E",
@@ -51,20 +49,6 @@ def count(database, model, *where) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def register(database, uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **names) -> int:
-    names = names or {"first_name": "Mario", "last_name": "Rossi"}
-    account_id = accounts.start_registration(
-        uow(), fiscal_id=fiscal_id, email=email, mobile=mobile, **names
-    )
-    account = accounts.get_account(uow(), account_id)
-    accounts.verify_mobile(uow(), account_id, last_code(database, account.mobile))
-    accounts.verify_email(uow(), account_id, last_code(database, email))
-    accounts.accept_clauses(uow(), account_id)
-    accounts.set_password(uow(), account_id, PASSWORD)
-    clock.advance(days=1)
-    return account_id
-
-
 def test_migrations_match_the_models(database):
     with database.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
@@ -77,7 +61,7 @@ def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_database):
 
 
 def test_registration_and_login_round_trip(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
+    account_id = register(uow_factory(), clock)
     assert accounts.login(uow_factory(), EMAIL, PASSWORD) == account_id
     assert count(database, OutboxMessage) == 3  # SMS code, e-mail code, welcome
     with database.session_factory() as session:
@@ -90,7 +74,7 @@ def test_registration_and_login_round_trip(database, uow_factory, clock):
 
 def reset_and_ask_again_within_a_day(database, uow_factory, clock) -> str:
     """A customer resets the password, then asks again before 24 hours: the new code."""
-    register(database, uow_factory, clock)
+    register(uow_factory(), clock)
     accounts.request_password_reset(uow_factory(), EMAIL)
     accounts.reset_password(uow_factory(), EMAIL, last_code(database, EMAIL), "Nuova#Pass2")
     clock.advance(hours=23, minutes=50)
@@ -113,7 +97,7 @@ def test_a_failed_step_changes_nothing_but_the_counted_try(database, uow_factory
 
 
 def test_login_throttling_persists(database, uow_factory, clock):
-    register(database, uow_factory, clock)
+    register(uow_factory(), clock)
     for _ in range(5):
         with pytest.raises(accounts.InvalidInput):
             accounts.login(uow_factory(), EMAIL, "Wrong#1234")
@@ -145,8 +129,8 @@ def test_the_database_refuses_duplicate_emails(database, uow_factory):
 
 
 def test_deleting_an_account_cascades(database, uow_factory, clock):
-    mario = register(database, uow_factory, clock)
-    giulia = register(database, uow_factory, clock, **GIULIA)
+    mario = register(uow_factory(), clock)
+    giulia = register(uow_factory(), clock, **GIULIA)
     supplies.register_pod(uow_factory(), "IT001E12345678", CF, "residential")
     supplies.link_supply(uow_factory(), mario, "IT001E12345678")
     given = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 90, True)
@@ -171,7 +155,7 @@ def test_deleting_an_account_cascades(database, uow_factory, clock):
 
 
 def test_two_concurrent_verifications_of_one_code_one_wins(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
+    account_id = register(uow_factory(), clock)
     uow = uow_factory()
     with uow:
         code = codes.issue(uow, account_id, CodePurpose.PASSWORD_RESET)
@@ -199,8 +183,8 @@ def test_two_concurrent_verifications_of_one_code_one_wins(database, uow_factory
 
 
 def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
-    mario = register(database, uow_factory, clock)
-    giulia = register(database, uow_factory, clock, **GIULIA)
+    mario = register(uow_factory(), clock)
+    giulia = register(uow_factory(), clock, **GIULIA)
     delegation_id = delegations.draft_delegation(uow_factory(), mario, "giulia@gmail.com", 7, True)
     delegations.attach_identity_document(
         uow_factory(), mario, delegation_id, b"\x89PNG\r\n\x1a\nimage"
@@ -224,8 +208,8 @@ def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
 
 
 def test_practice_transfer_end_to_end(database, uow_factory, clock):
-    old = register(database, uow_factory, clock)
-    new = register(database, uow_factory, clock, **SOLE_VERDE)
+    old = register(uow_factory(), clock)
+    new = register(uow_factory(), clock, **SOLE_VERDE)
     number = practices.open_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
     transfer_id = practices.request_transfer(
         uow_factory(), new, "01114601006", [number], [PDF, b"\xff\xd8\xff\xdbjpeg"]

@@ -14,8 +14,8 @@ from console.conversations import (
     day_start,
     normalise,
 )
-from tests.tools import ROOT
-from tests.tools.conversations import Script
+from tests.support import ROOT
+from tests.support.conversations import Script
 
 HOUR = 3600.0
 NUMERO_VERDE = ("qual è il numero verde?", "faq_numero_verde", "803.500")
