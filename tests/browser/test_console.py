@@ -104,8 +104,8 @@ def test_an_agent_works_a_callback_from_the_chat_to_the_customers_sms(
     page.get_by_role("button", name="Chiudi e avvisa il cliente").click()
     expect(page.get_by_role("status")).to_contain_text("Richiesta chiusa")
     screenshot(page, "richiesta-chiusa")
-    sms = stack.last_message(phone)
-    assert word in sms["body"] and sms["channel"] == "sms"
+    [*_, sms] = stack.messages_to(f"+39{phone}")
+    assert word in sms.body and sms.channel == "sms"
 
 
 def request_transfer(chat: TextChat, stack, uow) -> tuple[Company, str]:
@@ -139,8 +139,7 @@ def test_a_transfer_approved_in_the_console_reaches_the_customer_in_the_chat(
     page.get_by_label("Messaggio per il cliente").fill("Documenti in regola, grazie.")
     page.get_by_role("button", name="Chiudi e avvisa il cliente").click()
     expect(page.get_by_role("status")).to_contain_text("Richiesta chiusa")
-    mail = stack.last_message(company.email)
-    assert "Documenti in regola" in mail["body"]
+    assert "Documenti in regola" in stack.messages_to(company.email)[-1].body
     assert "Spostamento pratiche completato" in chat("ci sono novità sulla mia richiesta?")
 
 

@@ -5,8 +5,6 @@ through the backend (``documents.store_upload``) and the message carries the ref
 its metadata.
 """
 
-import json
-
 import pytest
 
 from backend import documents
@@ -64,8 +62,8 @@ def test_a_delega_is_given_accepted_in_the_chat_and_managed(new_chat, new_custom
     with uow() as work:
         [document] = work.documents.find(delegation_id=delegation.id)
         assert (document.account_id, document.media_type) == (anna.id, "application/pdf")
-    request = stack.last_message(giulia.email)
-    assert request["subject"] == "Richiesta di delega" and "Anna Test" in request["body"]
+    request = stack.messages_to(giulia.email)[-1]
+    assert request.subject == "Richiesta di delega" and "Anna Test" in request.body
 
     delegate_chat = new_chat()
     delegate_chat.login(giulia)
@@ -87,9 +85,8 @@ def test_a_delega_is_given_accepted_in_the_chat_and_managed(new_chat, new_custom
     assert status_of(uow, delegation.id) == DelegationStatus.ACTIVE
     assert "ora è revocata" in manage(chat, delegation.id, "revoca")
     assert status_of(uow, delegation.id) == DelegationStatus.REVOKED
-    mails = stack.sportello("outbox", "--to", anna.email, "--json").splitlines()
-    statuses = [json.loads(line)["body"] for line in mails]
-    assert sum("revocata" in body for body in statuses) == 1
+    mails = stack.messages_to(anna.email)
+    assert sum("revocata" in mail.body for mail in mails) == 1
     assert f"n. {delegation.id}, data a Giulia Test, 180 giorni: revocata" in chat("le mie deleghe")
     assert "non ci sono operazioni possibili" in chat(f"delega {delegation.id}")
 

@@ -9,8 +9,6 @@ users, and reads back only what it made.
 import httpx
 import pytest
 
-from backend.bootstrap import unit_of_work
-from backend.settings import Settings
 from tests.support.chat import Chat
 from tests.support.customers import Customer, add_customer
 from tests.support.stack import Stack
@@ -41,7 +39,7 @@ def stack(tmp_path_factory, other_site) -> Stack:
 @pytest.fixture
 def uow(stack):
     """Units of work on the database the action server writes to."""
-    return lambda: unit_of_work(Settings(database_url=stack.database_url))
+    return stack.unit_of_work
 
 
 @pytest.fixture
