@@ -17,7 +17,7 @@ PYTHON310 = $(shell for py in python3.10 \
 	"$$(pyenv root 2>/dev/null)/versions/$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.[0-9]+)?$$' | tail -1)/bin/python3.10"; do \
 	"$$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { command -v "$$py"; break; }; done)
 
-.PHONY: help install run train shell eval bench lint validate test test-python test-stories test-nlu clean
+.PHONY: help install run train shell eval bench lint validate test test-fast test-python test-stories test-nlu clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -80,9 +80,15 @@ validate: $(RASA_VENV)/.installed ## Check the Rasa project (domain, data, rules
 
 test: install lint validate $(MODEL) test-stories test-nlu test-python ## The whole test suite (what CI runs)
 
-test-python: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) ## pytest: Rasa plugins, then unit, integration and end-to-end
-	PYTHONPATH=$(CURDIR) $(RASA_VENV)/bin/python -m pytest -p no:cacheprovider tests/rasa_plugins
-	$(VENV)/bin/pytest --cov=backend --cov-report=term:skip-covered --cov-fail-under=90
+test-python: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) ## pytest: Rasa plugins, then unit, integration, end-to-end, browser and Telegram; coverage floors per package
+	rm -rf reports/coverage-rasa && mkdir -p reports/coverage-rasa
+	PYTHONPATH=$(CURDIR) $(RASA_VENV)/bin/python -m coverage run --source=bot/rasa_plugins \
+		--data-file=reports/coverage-rasa/.coverage -m pytest -p no:cacheprovider tests/rasa_plugins
+	$(VENV)/bin/pytest --cov --cov-report=
+	$(PY) -m tests.tools.coverage_floors reports/coverage-rasa
+
+test-fast: $(VENV)/.installed ## Unit and integration tests, no running stack (under a minute): the inner loop
+	$(VENV)/bin/pytest -q -m "not e2e"
 
 test-stories: $(MODEL) ## Rasa test stories: every FAQ, chit-chat and fallback path
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out reports/stories

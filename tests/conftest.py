@@ -1,4 +1,5 @@
-"""Test layout: tests/rasa_plugins runs in the Rasa environment, everything else in the app's.
+"""Test layout: tests/rasa_plugins runs in the Rasa environment, everything else in the app's,
+where the suites over a channel share one running stack (tests/support/fixtures.py).
 
 Every test, and every process a test starts, runs in development mode: the default keys are
 allowed (tests/integration/test_startup.py checks what production refuses).
@@ -11,7 +12,11 @@ import pytest
 
 os.environ["SPORTELLO_ENV"] = "development"
 
-collect_ignore = [] if importlib.util.find_spec("rasa") else ["rasa_plugins"]
+if importlib.util.find_spec("rasa"):
+    collect_ignore = []
+else:
+    collect_ignore = ["rasa_plugins"]
+    pytest_plugins = ["tests.support.fixtures"]
 
 
 @pytest.fixture

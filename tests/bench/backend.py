@@ -18,8 +18,8 @@ from backend import accounts, db
 from backend.passwords import hash_password, verify_password
 from backend.settings import Settings
 from backend.uow import SqlAlchemyUnitOfWork
+from tests.support.portal_data import last_code
 from tests.support.services import POSTGRES_URL
-from tests.unit.backend.backend_fakes import last_code
 
 PRODUCTION = Settings()
 FAST = Settings(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)

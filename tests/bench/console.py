@@ -15,11 +15,9 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from backend import bootstrap, db, staff
@@ -28,8 +26,8 @@ from bot.channels.web.app import make_app
 from console.conversation_outcomes import CHANNELS, OUTCOMES
 from console.conversations import ConversationIndex, Filters
 from tests.bench.stack import percentile, publish
-from tests.support.services import POSTGRES_URL
-from tests.tools.conversations import realistic, write
+from tests.support.conversations import realistic, write
+from tests.support.services import POSTGRES_URL, in_schema, postgres_schema
 
 CONVERSATIONS = 10_000
 RUNS = 60
@@ -108,32 +106,15 @@ def operator(directory: str) -> int:
     return staff.add_staff(bootstrap.unit_of_work(), "bench", "agent", "Bench#Console2026")
 
 
-def postgres_schema() -> tuple[str, Callable[[], None]]:
-    """A fresh schema's URL, and what drops it."""
-    schema = f"console_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", drop
-
-
 def main() -> int:
     rows = realistic(CONVERSATIONS)
     results = {}
     with tempfile.TemporaryDirectory() as directory:
         operator_id = operator(directory)
         results["SQLite"] = measure(f"sqlite:///{directory}/tracker.db", rows, operator_id)
-        url, drop = postgres_schema()
-        try:
+        with postgres_schema("console_bench") as schema:
+            url = in_schema(POSTGRES_URL, schema)
             results["PostgreSQL"] = measure(url, rows, operator_id)
-        finally:
-            drop()
     print(
         f"{CONVERSATIONS:,} conversations, {len(rows):,} events; {RUNS} runs each; "
         f"times in ms (target: p95 <= {TARGET_MS} for list and search)\n"

@@ -26,8 +26,8 @@ from stdnum.it import codicefiscale
 from backend.bootstrap import unit_of_work
 from backend.settings import Settings
 from tests.bench.stack import measures, percentile, publish
-from tests.tools.stack import Stack
-from tests.unit.backend.backend_fakes import last_code
+from tests.support.portal_data import last_code
+from tests.support.stack import Stack
 
 PASSWORD = "Sportello#2024"
 _serial = itertools.count(1)

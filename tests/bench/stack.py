@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.tools import ROOT, rasa
-from tests.tools.stack import Stack
+from tests.support import ROOT
+from tests.support.stack import Stack, rasa
 
 QUESTIONS = [
     "come faccio a registrarmi al portale?",

@@ -21,9 +21,9 @@ from pathlib import Path
 import httpx
 
 from tests.bench.stack import QUESTIONS, percentile, publish
-from tests.telegram.bridge import BridgeProcess
-from tests.telegram.fake_bot_api import FakeBotApi
-from tests.tools.stack import Stack
+from tests.support.bridge import BridgeProcess
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.stack import Stack
 
 _users = itertools.count(800_000_001)
 

@@ -19,11 +19,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from tests.bench.stack import measures, percentile, publish
-from tests.browser.conftest import launch_chromium
-from tests.tools import ROOT
-from tests.tools.stack import Stack
+from tests.support import ROOT
+from tests.support.stack import Stack
+from tests.support.widget import launch_chromium
 
-ASSETS = [ROOT / "bot" / "static" / name for name in ("widget.js", "widget.css")]
+ASSETS = [
+    ROOT / "bot" / "channels" / "web" / "static" / name for name in ("widget.js", "widget.css")
+]
 LOADS = 10
 QUESTIONS = ["che browser devo usare?", "cos'è il pod?", "come faccio a registrarmi?"]
 
@@ -67,9 +69,9 @@ def measure(url: str) -> dict[str, list[float]]:
 def main() -> None:
     raw, compressed = page_weight()
     with tempfile.TemporaryDirectory() as scratch:
-        stack = Stack(Path(scratch)).start()
+        stack = Stack(Path(scratch)).start(web=True)
         try:
-            url = stack.start_web()
+            url = stack.web_url
             measure(url)  # warm-up: Chromium's and Rasa's first-time costs
             timings = measure(url)
         finally:

@@ -16,11 +16,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
 from backend import documents
-from backend.bootstrap import unit_of_work
-from backend.settings import Settings
-from tests.browser.conftest import REPORTS, Widget
-from tests.tools.customers import Company, add_company
-from tests.tools.stack import TextChat
+from tests.support.chat import TextChat
+from tests.support.customers import Company, add_company
+from tests.support.widget import REPORTS, Widget
 
 pytestmark = pytest.mark.browser
 
@@ -106,11 +104,11 @@ def test_an_agent_works_a_callback_from_the_chat_to_the_customers_sms(
     page.get_by_role("button", name="Chiudi e avvisa il cliente").click()
     expect(page.get_by_role("status")).to_contain_text("Richiesta chiusa")
     screenshot(page, "richiesta-chiusa")
-    sms = json.loads(stack.sportello("outbox", "--to", phone, "--last", "--json"))
-    assert word in sms["body"] and sms["channel"] == "sms"
+    [*_, sms] = stack.messages_to(f"+39{phone}")
+    assert word in sms.body and sms.channel == "sms"
 
 
-def request_transfer(chat: TextChat, stack) -> tuple[Company, str]:
+def request_transfer(chat: TextChat, stack, uow) -> tuple[Company, str]:
     """A new legal representative asks in the chat to move the company's practices."""
     company = add_company(stack.database_url)
     chat("voglio richiedere lo spostamento delle pratiche")
@@ -118,32 +116,31 @@ def request_transfer(chat: TextChat, stack) -> tuple[Company, str]:
     chat(company.password)
     chat(company.vat)
     chat("tutte")
-    work = unit_of_work(Settings(database_url=stack.database_url))
-    chat("modulo compilato", {"documento": documents.store_upload(work, b"%PDF-1.7\n" + b"x" * 99)})
+    chat(
+        "modulo compilato", {"documento": documents.store_upload(uow(), b"%PDF-1.7\n" + b"x" * 99)}
+    )
     return company, re.search(r"n\. (\d+) inoltrata", chat("sì")).group(1)
 
 
 def test_a_transfer_approved_in_the_console_reaches_the_customer_in_the_chat(
-    new_page, stack, operators
+    new_page, stack, uow, open_chat, operators
 ):
-    with httpx.Client() as client:
-        chat = TextChat(client, stack.rasa_url)
-        company, transfer = request_transfer(chat, stack)
-        page = new_page()
-        log_in(page, stack, SUPERVISOR, f"/console/richieste/pratica/{transfer}")
-        expect(page.locator("h1")).to_contain_text(f"Trasferimento pratiche n. {transfer}")
-        page.get_by_role("link", name="Apri la conversazione con l'assistente").click()
-        transcript = page.locator(".transcript")
-        expect(transcript).to_contain_text("spostamento delle pratiche")
-        assert company.vat not in transcript.inner_text()  # the P.IVA typed in the chat
-        page.go_back()
-        page.get_by_label("Approvata").check()
-        page.get_by_label("Messaggio per il cliente").fill("Documenti in regola, grazie.")
-        page.get_by_role("button", name="Chiudi e avvisa il cliente").click()
-        expect(page.get_by_role("status")).to_contain_text("Richiesta chiusa")
-        mail = json.loads(stack.sportello("outbox", "--to", company.email, "--last", "--json"))
-        assert "Documenti in regola" in mail["body"]
-        assert "Spostamento pratiche completato" in chat("ci sono novità sulla mia richiesta?")
+    chat = open_chat(TextChat)
+    company, transfer = request_transfer(chat, stack, uow)
+    page = new_page()
+    log_in(page, stack, SUPERVISOR, f"/console/richieste/pratica/{transfer}")
+    expect(page.locator("h1")).to_contain_text(f"Trasferimento pratiche n. {transfer}")
+    page.get_by_role("link", name="Apri la conversazione con l'assistente").click()
+    transcript = page.locator(".transcript")
+    expect(transcript).to_contain_text("spostamento delle pratiche")
+    assert company.vat not in transcript.inner_text()  # the P.IVA typed in the chat
+    page.go_back()
+    page.get_by_label("Approvata").check()
+    page.get_by_label("Messaggio per il cliente").fill("Documenti in regola, grazie.")
+    page.get_by_role("button", name="Chiudi e avvisa il cliente").click()
+    expect(page.get_by_role("status")).to_contain_text("Richiesta chiusa")
+    assert "Documenti in regola" in stack.messages_to(company.email)[-1].body
+    assert "Spostamento pratiche completato" in chat("ci sono novità sulla mia richiesta?")
 
 
 def test_a_supervisor_reveals_personal_data_and_the_access_is_audited(

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import Widget, portal_token, user_events
-from tests.unit.backend.backend_fakes import make_fiscal_code
+from tests.support.customers import Identity, new_identity
+from tests.support.widget import Widget, portal_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -30,7 +30,7 @@ def test_faq_question_and_quick_reply(open_widget, stack):
     user_bubbles = widget.page.locator(".sw-user .sw-bubble").all_inner_texts()
     assert user_bubbles[-1] == "Quali dati servono?"  # the title is shown, the payload sent
     assert "/faq_dati_registrazione" not in widget.page.content()
-    assert user_events(stack, widget.sender())[-1]["text"] == "/faq_dati_registrazione"
+    assert stack.user_events(widget.sender())[-1]["text"] == "/faq_dati_registrazione"
     assert answer
     # Quick replies of earlier messages are retired once answered.
     assert widget.page.locator(".sw-bot").first.locator(".sw-choice:enabled").count() == 0
@@ -43,28 +43,16 @@ def test_markup_stays_text(open_widget):
     assert "<b>ciao</b>" in widget.page.locator(".sw-user .sw-bubble").last.inner_text()
 
 
-def register_through_the_widget(widget: Widget, stack) -> dict:
-    tag = uuid.uuid4().hex[:6]
-    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
-    person = {
-        "email": f"widget.{tag}@example.it",
-        "mobile": f"+39347{int(tag, 16) % 10**7:07d}",
-        "fiscal_code": make_fiscal_code(f"{letters}85M41F205"),
-        "password": f"Widget#{tag}9",
-    }
+def register_through_the_widget(widget: Widget) -> Identity:
+    person = new_identity("widget")
     assert "Vuoi che ti registri io" in widget.say("come faccio a registrarmi?")
     widget.press("Registrami qui in chat")
     widget.say("sono un privato")
     widget.say("mi chiamo Anna Maria De Santis")
-    widget.say(f"il mio cf è {person['fiscal_code']}")
-    widget.say(person["email"])
-    assert "termina con" in widget.say(person["mobile"])
+    widget.say(f"il mio cf è {person.fiscal_code}")
+    widget.say(person.email)
+    assert "termina con" in widget.say(person.mobile)
     return person
-
-
-def code_for(stack, recipient: str) -> str:
-    line = stack.sportello("outbox", "--to", recipient, "--last", "--json")
-    return re.search(r"\b\d{6}\b", json.loads(line)["body"]).group()
 
 
 def type_secret(widget: Widget, secret: str) -> str:
@@ -77,26 +65,27 @@ def type_secret(widget: Widget, secret: str) -> str:
     return answer
 
 
-def test_registration_to_the_end_with_masked_secrets(open_widget, stack):
+def test_registration_to_the_end_with_masked_secrets(open_widget, stack, code_for):
     widget = open_widget()
-    person = register_through_the_widget(widget, stack)
-    sms_code = code_for(stack, person["mobile"])
+    person = register_through_the_widget(widget)
+    password = f"Widget#{uuid.uuid4().hex[:6]}9"
+    sms_code = code_for(person.mobile)
     type_secret(widget, sms_code)
-    email_code = code_for(stack, person["email"])
+    email_code = code_for(person.email)
     assert "clausole legali" in type_secret(widget, email_code)
     assert widget.input.get_attribute("type") == "text"  # back to normal after a secret
     widget.say("accetto")
-    widget.input.fill(person["password"])
+    widget.input.fill(password)
     widget.screenshot("secret")
-    assert "Registrazione completata" in type_secret(widget, person["password"])
+    assert "Registrazione completata" in type_secret(widget, password)
     assert widget.input.get_attribute("type") == "text"
     widget.screenshot("registered")
     page_text = widget.page.content() + json.dumps(widget.stored())
-    for secret in (person["password"], sms_code, email_code):
+    for secret in (password, sms_code, email_code):
         assert secret not in page_text
     widget.page.reload()
     Widget(widget.page, stack.web_url).ready()
-    assert person["password"] not in widget.page.content()
+    assert password not in widget.page.content()
 
 
 def test_identity_document_upload(open_widget, stack):
@@ -111,7 +100,7 @@ def test_identity_document_upload(open_widget, stack):
     assert widget.page.locator(".sw-user .sw-bubble").last.inner_text() == (
         "Documento allegato: carta.pdf"
     )
-    last_user = user_events(stack, widget.sender())[-1]
+    last_user = stack.user_events(widget.sender())[-1]
     assert last_user["text"] == "Documento allegato: carta.pdf"
     reference = last_user["metadata"]["documento"]
     assert re.fullmatch(r"\d+\.[A-Za-z0-9_-]{40,}", reference)
@@ -126,7 +115,7 @@ def test_identity_document_upload(open_widget, stack):
     note = widget.page.locator(".sw-note .sw-bubble").last
     note.wait_for()
     assert note.inner_text() == "Il documento deve essere un file PDF, JPEG o PNG."
-    assert user_events(stack, widget.sender())[-1]["text"] == "Documento allegato: carta.pdf"
+    assert stack.user_events(widget.sender())[-1]["text"] == "Documento allegato: carta.pdf"
     widget.screenshot("upload")
 
 
@@ -142,7 +131,7 @@ def test_the_conversation_survives_a_reload(open_widget, stack):
     assert widget.sender() == sender
     answer = widget.say("come faccio a registrarmi?")  # same conversation goes on
     assert "Vuoi che ti registri io" in answer
-    assert len(user_events(stack, sender)) == 4  # /greet and three questions
+    assert len(stack.user_events(sender)) == 4  # /greet and three questions
 
 
 def test_messages_typed_offline_are_sent_once_when_back(open_widget, stack):
@@ -162,7 +151,7 @@ def test_messages_typed_offline_are_sent_once_when_back(open_widget, stack):
         "(n) => document.querySelectorAll('.sw-bot').length >= n + 2", arg=before
     )
     widget.wait_answer(before + 1)
-    texts = [event["text"] for event in user_events(stack, widget.sender())]
+    texts = [event["text"] for event in stack.user_events(widget.sender())]
     assert texts.count("che browser devo usare?") == 1 and texts.count("cos'è il pod?") == 1
     assert texts[-2:] == ["che browser devo usare?", "cos'è il pod?"]  # in order
     assert status.inner_text() == ""
@@ -182,7 +171,7 @@ def test_an_answer_lost_on_the_way_back_does_not_send_the_message_twice(open_wid
     widget.page.route("**/api/chat", lose_the_first_answer)
     assert "Chrome o Firefox" in widget.say("che browser devo usare?")
     assert lost
-    texts = [event["text"] for event in user_events(stack, widget.sender())]
+    texts = [event["text"] for event in stack.user_events(widget.sender())]
     assert texts.count("che browser devo usare?") == 1
 
 

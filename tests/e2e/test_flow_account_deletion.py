@@ -3,8 +3,8 @@
 import pytest
 
 from backend import supplies
-from tests.tools.stack import said
-from tests.unit.backend.backend_fakes import add_pod
+from tests.support.chat import said
+from tests.support.portal_data import add_pod
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +23,7 @@ def test_a_customer_deletes_the_account_with_the_password(chat, uow, logged_in, 
         assert work.accounts.get(logged_in.id) is None
         assert work.supplies.find(account_id=logged_in.id) == []
     assert "Non hai effettuato l'accesso" in said(chat("esci"))
-    assert logged_in.password.encode() not in stack.tracker_bytes()
+    assert not stack.tracker_holds(logged_in.password)
 
 
 def test_the_faq_answer_offers_deletion_and_annulla_keeps_the_account(chat, uow, customer):

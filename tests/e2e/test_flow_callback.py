@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.tools.stack import said
+from tests.support.chat import said
 
 pytestmark = pytest.mark.e2e
 

@@ -5,15 +5,12 @@ through the backend (``documents.store_upload``) and the message carries the ref
 its metadata.
 """
 
-import json
-
-import httpx
 import pytest
 
 from backend import documents
 from backend.models import Delegation, DelegationStatus
-from tests.tools.customers import Customer, add_customer
-from tests.tools.stack import TextChat
+from tests.support.chat import TextChat
+from tests.support.customers import Customer
 
 pytestmark = pytest.mark.e2e
 
@@ -21,20 +18,8 @@ PDF = b"%PDF-1.7\n% carta di identita\n" + b"0" * 200
 
 
 @pytest.fixture
-def client():
-    with httpx.Client() as opened:
-        yield opened
-
-
-@pytest.fixture
-def new_chat(stack, client):
-    return lambda: TextChat(client, stack.rasa_url)
-
-
-@pytest.fixture
-def new_customer(stack):
-    """Makes active customers (persons) like the ``customer`` fixture, as many as needed."""
-    return lambda first_name: add_customer(stack.database_url, first_name)
+def new_chat(open_chat):
+    return lambda: open_chat(TextChat)
 
 
 def delegations_of(uow, delegator: Customer) -> list[Delegation]:
@@ -77,8 +62,8 @@ def test_a_delega_is_given_accepted_in_the_chat_and_managed(new_chat, new_custom
     with uow() as work:
         [document] = work.documents.find(delegation_id=delegation.id)
         assert (document.account_id, document.media_type) == (anna.id, "application/pdf")
-    request = json.loads(stack.sportello("outbox", "--to", giulia.email, "--last", "--json"))
-    assert request["subject"] == "Richiesta di delega" and "Anna Test" in request["body"]
+    request = stack.messages_to(giulia.email)[-1]
+    assert request.subject == "Richiesta di delega" and "Anna Test" in request.body
 
     delegate_chat = new_chat()
     delegate_chat.login(giulia)
@@ -100,9 +85,8 @@ def test_a_delega_is_given_accepted_in_the_chat_and_managed(new_chat, new_custom
     assert status_of(uow, delegation.id) == DelegationStatus.ACTIVE
     assert "ora è revocata" in manage(chat, delegation.id, "revoca")
     assert status_of(uow, delegation.id) == DelegationStatus.REVOKED
-    mails = stack.sportello("outbox", "--to", anna.email, "--json").splitlines()
-    statuses = [json.loads(line)["body"] for line in mails]
-    assert sum("revocata" in body for body in statuses) == 1
+    mails = stack.messages_to(anna.email)
+    assert sum("revocata" in mail.body for mail in mails) == 1
     assert f"n. {delegation.id}, data a Giulia Test, 180 giorni: revocata" in chat("le mie deleghe")
     assert "non ci sono operazioni possibili" in chat(f"delega {delegation.id}")
 

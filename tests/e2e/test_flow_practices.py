@@ -4,12 +4,11 @@ The filled-in document arrives as the channels send uploads: a message whose met
 ``{"documento": "<reference>"}``.
 """
 
-import httpx
 import pytest
 
 from backend import documents, practices
-from tests.tools.customers import add_company
-from tests.tools.stack import TextChat, said
+from tests.support.chat import TextChat, said
+from tests.support.customers import add_company
 
 pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.7\n" + b"x" * 100
@@ -21,10 +20,9 @@ def company(stack):
 
 
 @pytest.fixture
-def talk(stack):
+def talk(open_chat):
     """A conversation whose messages can carry metadata, as an upload does."""
-    with httpx.Client() as client:
-        yield TextChat(client, stack.rasa_url)
+    return open_chat(TextChat)
 
 
 def test_a_new_representative_requests_the_transfer_and_asks_its_status(talk, uow, company):

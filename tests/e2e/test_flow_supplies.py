@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from tests.tools.stack import said
-from tests.unit.backend.backend_fakes import add_pod
+from tests.support.chat import said
+from tests.support.portal_data import add_pod
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,7 @@
 import pytest
 
 from backend.settings import Settings
-from tests.tools.stack import said, texts
+from tests.support.chat import said, texts
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.tools import ROOT
-from tests.tools.stack import READY_TIMEOUT, free_port
+from tests.support import ROOT
+from tests.support.loopback import free_port
+from tests.support.stack import READY_TIMEOUT
 
 BIN = Path(sys.executable).parent
 COMMANDS = {

@@ -1,13 +1,10 @@
 """Fixtures for the Rasa-side plugins; these tests run in the Rasa environment (.venv-rasa)."""
 
-import uuid
-
 import pytest
-import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 
 from bot.rasa_plugins.tracker_store import SportelloTrackerStore
-from tests.support.services import postgres_url_for_rasa
+from tests.support.services import postgres_schema, postgres_url_for_rasa
 
 
 @pytest.fixture
@@ -42,19 +39,8 @@ POSTGRES = postgres_url_for_rasa()
 def store(request, tmp_path, domain, monkeypatch) -> SportelloTrackerStore:
     """The store on a fresh SQLite file, or in a fresh schema of the test PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    else:
-        schema = f"tracker_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        request.addfinalizer(lambda: _drop_schema(admin, schema))
+        yield SportelloTrackerStore(domain, f"sqlite:///{tmp_path / 'tracker.db'}", recent_turns=3)
+        return
+    with postgres_schema("tracker", POSTGRES) as schema:
         monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)  # Rasa's own setting
-        url = POSTGRES
-    return SportelloTrackerStore(domain=domain, host=url, recent_turns=3)
-
-
-def _drop_schema(admin: sa.engine.Engine, schema: str) -> None:
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+        yield SportelloTrackerStore(domain, POSTGRES, recent_turns=3)

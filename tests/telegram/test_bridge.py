@@ -8,10 +8,9 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.telegram.bridge import BridgeProcess
-from tests.telegram.fake_bot_api import FakeBotApi, LoopbackServer
-from tests.tools.customers import PASSWORD
-from tests.tools.stack import free_port
+from tests.support.bridge import BridgeProcess
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.loopback import LoopbackServer, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -99,13 +98,13 @@ def test_groups_are_not_answered(fake, bridge, user):
     assert fake.calls_to("sendMessage", group) == []
 
 
-def test_a_password_is_deleted_from_the_chat_and_never_logged(fake, bridge, user, customer_email):
+def test_a_password_is_deleted_from_the_chat_and_never_logged(fake, bridge, user, customer):
     fake.message(user, "voglio accedere")
     answer(fake, user, "Scrivi l'e-mail")
-    fake.message(user, customer_email)
+    fake.message(user, customer.email)
     answer(fake, user, "Ora scrivi la password")
     before = sent(fake, user)
-    secret_id = fake.message(user, PASSWORD)
+    secret_id = fake.message(user, customer.password)
     answer(fake, user, "Accesso effettuato", since=before)
     deleted = fake.calls_to("deleteMessage", user)
     assert [int(c.params["message_id"]) for c in deleted] == [secret_id]
@@ -115,21 +114,20 @@ def test_a_password_is_deleted_from_the_chat_and_never_logged(fake, bridge, user
     fake.message(user, "grazie")
     fake.wait_for(lambda: sent(fake, user) > before + 2)
     assert len(fake.calls_to("deleteMessage", user)) == 1
-    assert PASSWORD not in bridge.log()
+    assert customer.password not in bridge.log()
     assert fake.token not in bridge.log()  # Bot API URLs carry the token: httpx must not log them
     assert bridge.alive()
 
 
 def test_a_delega_gets_its_identity_document_from_telegram(fake, bridge, uow, user, new_customer):
-    delegator_id, delegator_email = new_customer("Anna")
-    _, delegate_email = new_customer("Giulia")
+    delegator, delegate = new_customer("Anna"), new_customer("Giulia")
     steps = [
         ("voglio accedere", "Scrivi l'e-mail"),
-        (delegator_email, "Ora scrivi la password"),
-        (PASSWORD, "Accesso effettuato"),
+        (delegator.email, "Ora scrivi la password"),
+        (delegator.password, "Accesso effettuato"),
         ("voglio attivare una delega", "clausole legali"),
         ("accetto", "e-mail con cui la persona"),
-        (f"il delegato è {delegate_email}", "carta di identità"),
+        (f"il delegato è {delegate.email}", "carta di identità"),
         ("te la mando dopo", "inviamelo qui come foto o PDF"),  # the flow knows it is Telegram
     ]
     for text, expected in steps:
@@ -145,16 +143,14 @@ def test_a_delega_gets_its_identity_document_from_telegram(fake, bridge, uow, us
         fake.message(user, text)
         answer(fake, user, expected, since=before)
     with uow() as work:
-        (delegation,) = work.delegations.find(delegator_id=delegator_id)
+        (delegation,) = work.delegations.find(delegator_id=delegator.id)
         (document,) = work.documents.find(delegation_id=delegation.id)
-        assert document.content == PDF and document.account_id == delegator_id
+        assert document.content == PDF and document.account_id == delegator.id
 
 
 def tracker_metadata(stack, user: int) -> dict:
     """The metadata of the latest user message in the user's Rasa conversation."""
-    tracker = httpx.get(f"{stack.rasa_url}/conversations/telegram-{user}/tracker", timeout=30)
-    events = [e for e in tracker.json()["events"] if e["event"] == "user"]
-    return events[-1].get("metadata") or {}
+    return stack.user_events(f"telegram-{user}")[-1].get("metadata") or {}
 
 
 @pytest.mark.parametrize("kind", ["pdf", "photo"])
@@ -173,8 +169,7 @@ def test_an_identity_document_is_stored_and_handed_to_the_bot(fake, bridge, stac
     with work:
         document = work.documents.get(int(metadata["documento"].partition(".")[0]))
         assert document.content == content and document.account_id is None
-    events = httpx.get(f"{stack.rasa_url}/conversations/telegram-{user}/tracker").json()["events"]
-    assert [e["text"] for e in events if e["event"] == "user"][-1] == text
+    assert stack.user_events(f"telegram-{user}")[-1]["text"] == text
 
 
 def test_a_file_that_is_not_a_document_gets_an_italian_message(fake, bridge, uow, user):

@@ -5,7 +5,8 @@ import sys
 
 import yaml
 
-from tests.tools import ROOT, rasa
+from tests.support import ROOT
+from tests.support.stack import rasa
 
 CANDIDATES = {
     "spacy-it": "bot.rasa_plugins.nlu.ItalianTokenizer",

@@ -15,7 +15,8 @@ import statistics
 import sys
 from collections import Counter
 
-from tests.tools import ROOT, rasa
+from tests.support import ROOT
+from tests.support.stack import rasa
 
 SEEDS = ("42", "7", "99")
 # Regression guards a little under today's means (topic 0.923, intent 0.910 before this

@@ -25,7 +25,7 @@ from actions import contract
 from actions.codes import CodeStep
 from actions.flow import FlowForm
 from actions.questions import AskAction
-from tests.tools import ROOT
+from tests.support import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 # What a response asking for a secret carries, as the channels read it.

@@ -2,20 +2,8 @@
 
 from backend import db
 from backend.models import Base
-from backend.settings import Settings
 from backend.uow import SqlAlchemyUnitOfWork
-from tests.support.services import POSTGRES_URL  # noqa: F401  (the suite's databases)
-
-
-def fast_settings(url: str, **overrides) -> Settings:
-    values = dict(
-        database_url=url,
-        argon2_time_cost=1,
-        argon2_memory_kib=8,
-        argon2_parallelism=1,
-        secret_key="test-secret",
-    )
-    return Settings(**(values | overrides))
+from tests.support.settings import fast_settings
 
 
 class Database:
@@ -24,7 +12,7 @@ class Database:
         self.session_factory = db.make_session_factory(engine)
 
     def uow(self, clock=None, **settings) -> SqlAlchemyUnitOfWork:
-        kwargs = {"settings": fast_settings(self.url, **settings)}
+        kwargs = {"settings": fast_settings(database_url=self.url, **settings)}
         if clock is not None:
             kwargs["clock"] = clock
         return SqlAlchemyUnitOfWork(self.session_factory, **kwargs)

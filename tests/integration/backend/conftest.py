@@ -4,14 +4,12 @@ PostgreSQL must be reachable (127.0.0.1:5432, database ``test``): each test sess
 a fresh schema there and drops it at the end; when it is unreachable the tests fail.
 """
 
-import uuid
-
 import pytest
-from backend_databases import POSTGRES_URL, Database
-from sqlalchemy import text
+from backend_databases import Database
 
 from backend import db
 from backend.clock import ManualClock
+from tests.support.services import POSTGRES_URL, in_schema, postgres_schema
 
 
 @pytest.fixture(scope="session")
@@ -25,21 +23,14 @@ def sqlite_database(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def postgresql_database():
-    schema = f"sportello_test_{uuid.uuid4().hex[:8]}"
-    admin = db.make_engine(POSTGRES_URL)
-    with admin.begin() as connection:  # fails loudly when PostgreSQL is not there
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    # The schema travels in the URL so that subprocesses and the CLI can use it too.
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    engine = db.make_engine(url)
-    try:
-        db.upgrade(engine)
-        yield Database("postgresql", url, engine)
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with postgres_schema("sportello_test") as schema:
+        url = in_schema(POSTGRES_URL, schema)
+        engine = db.make_engine(url)
+        try:
+            db.upgrade(engine)
+            yield Database("postgresql", url, engine)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

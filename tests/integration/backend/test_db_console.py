@@ -3,12 +3,13 @@
 import pytest
 import yaml
 from sqlalchemy import inspect, text
-from test_db_services import SOLE_VERDE, count, practice_numbers_of, register
+from test_db_services import SOLE_VERDE, count, practice_numbers_of
 
 from backend import callbacks, db, handovers, practices, staff, training
 from backend.errors import Throttled
 from backend.models import Communication, OutboxMessage, StaffSessionRecord
-from tests.unit.backend.backend_fakes import add_practice, uploaded
+from tests.support.portal_data import add_practice, uploaded
+from tests.support.registration import register
 
 PASSWORD = "Console#2024"
 INTENTS = {"inform", "affirm"}
@@ -49,7 +50,7 @@ def test_an_idle_session_expires_on_the_configured_minutes(uow_factory, clock, a
 
 
 def test_a_callback_from_the_chat_worked_to_the_end(database, uow_factory, clock, anna):
-    account = register(database, uow_factory, clock)
+    account = register(uow_factory(), clock)
     ticket = callbacks.request_callback(
         uow_factory(), "Mario Rossi", "333 1234567", "OTP", "mattina", account, sender_id="tg-7"
     )
@@ -71,8 +72,8 @@ def test_a_callback_from_the_chat_worked_to_the_end(database, uow_factory, clock
 
 
 def test_a_transfer_from_the_chat_worked_to_the_end(database, uow_factory, clock, anna):
-    old = register(database, uow_factory, clock)
-    new = register(database, uow_factory, clock, **SOLE_VERDE)
+    old = register(uow_factory(), clock)
+    new = register(uow_factory(), clock, **SOLE_VERDE)
     number = add_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
     ticket = practices.request_transfer(
         uow_factory(), new, "01114601006", [number], [uploaded(uow_factory())], sender_id="web-1"

@@ -2,24 +2,18 @@
 
 import pytest
 from sqlalchemy import select
-from test_db_services import (
-    CF,
-    EMAIL,
-    GIULIA,
-    PASSWORD,
-    last_code,
-    register,
-)
+from test_db_services import GIULIA, last_code
 
 from backend import accounts, credentials
 from backend.errors import CodeRejected, Conflict
 from backend.models import CodePurpose, VerificationCode
+from tests.support.registration import CF, EMAIL, PASSWORD, register
 
 MOBILE = "+393331234567"
 
 
 def test_login_by_sms_code(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
+    account_id = register(uow_factory(), clock)
     accounts.request_login_code(uow_factory(), EMAIL)
     code = last_code(database, MOBILE)
     assert accounts.login_with_code(uow_factory(), EMAIL, code) == account_id
@@ -28,7 +22,7 @@ def test_login_by_sms_code(database, uow_factory, clock):
 
 
 def test_reset_code_then_password_leaves_no_usable_grant(database, uow_factory, clock):
-    register(database, uow_factory, clock)
+    register(uow_factory(), clock)
     credentials.request_password_reset(uow_factory(), EMAIL)
     credentials.verify_password_reset_code(uow_factory(), EMAIL, last_code(database, EMAIL), "c1")
     credentials.reset_password_with_grant(uow_factory(), EMAIL, "c1", "Nuova#Pass2")
@@ -43,8 +37,8 @@ def test_reset_code_then_password_leaves_no_usable_grant(database, uow_factory, 
 
 
 def test_a_username_in_use_keeps_the_grant(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
-    register(database, uow_factory, clock, **GIULIA)
+    account_id = register(uow_factory(), clock)
+    register(uow_factory(), clock, **GIULIA)
     credentials.request_username_change(uow_factory(), CF)
     credentials.verify_username_change_code(uow_factory(), CF, last_code(database, MOBILE), "c1")
     with pytest.raises(Conflict):

@@ -1,17 +1,18 @@
 """Practice transfers as the chat makes them, on SQLite and PostgreSQL."""
 
 import pytest
-from test_db_services import PDF, SOLE_VERDE, register
+from test_db_services import PDF, SOLE_VERDE
 
 from backend import documents, practices
 from backend.errors import Conflict
 from backend.models import AuditEvent, Document, PracticeTransfer
-from tests.unit.backend.backend_fakes import add_practice, uploaded
+from tests.support.portal_data import add_practice, uploaded
+from tests.support.registration import register
 
 
 def test_a_transfer_by_upload_reference_then_its_status(database, uow_factory, clock):
-    old = register(database, uow_factory, clock)
-    new = register(database, uow_factory, clock, **SOLE_VERDE)
+    old = register(uow_factory(), clock)
+    new = register(uow_factory(), clock, **SOLE_VERDE)
     first, second = (
         add_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006") for _ in range(2)
     )

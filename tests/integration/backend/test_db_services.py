@@ -22,12 +22,10 @@ from backend.models import (
     Supply,
     VerificationCode,
 )
-from tests.unit.backend import backend_fakes
-from tests.unit.backend.backend_fakes import add_pod, add_practice, uploaded
+from tests.support import portal_data
+from tests.support.portal_data import add_pod, add_practice, uploaded
+from tests.support.registration import CF, EMAIL, PASSWORD, register
 
-CF = "RSSMRA85T10A562S"
-EMAIL = "mario.rossi@gmail.com"
-PASSWORD = "Sportello#1"
 PDF = b"%PDF-1.4 identity"
 GIULIA = dict(
     fiscal_id="BNCGLI90A41H501E",
@@ -45,7 +43,7 @@ SOLE_VERDE = dict(
 
 
 def last_code(database, recipient: str) -> str:
-    return backend_fakes.last_code(database.uow(), recipient)
+    return portal_data.last_code(database.uow(), recipient)
 
 
 def practice_numbers_of(database, account_id: int) -> list[str]:
@@ -57,20 +55,6 @@ def practice_numbers_of(database, account_id: int) -> list[str]:
 def count(database, model, *where) -> int:
     with database.session_factory() as session:
         return session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def register(database, uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **names) -> int:
-    names = names or {"first_name": "Mario", "last_name": "Rossi"}
-    account_id = accounts.start_registration(
-        uow(), fiscal_id=fiscal_id, email=email, mobile=mobile, **names
-    )
-    account = accounts.get_account(uow(), account_id)
-    accounts.verify_mobile(uow(), account_id, last_code(database, account.mobile))
-    accounts.verify_email(uow(), account_id, last_code(database, email))
-    accounts.accept_clauses(uow(), account_id)
-    accounts.set_password(uow(), account_id, PASSWORD)
-    clock.advance(days=1)
-    return account_id
 
 
 def test_migrations_match_the_models(database):
@@ -85,7 +69,7 @@ def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_database):
 
 
 def test_registration_and_login_round_trip(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
+    account_id = register(uow_factory(), clock)
     assert accounts.login(uow_factory(), EMAIL, PASSWORD) == account_id
     assert count(database, OutboxMessage) == 3  # SMS code, e-mail code, welcome
     with database.session_factory() as session:
@@ -98,7 +82,7 @@ def test_registration_and_login_round_trip(database, uow_factory, clock):
 
 def reset_and_ask_again_within_a_day(database, uow_factory, clock) -> str:
     """A customer resets the password, then asks again before 24 hours: the new code."""
-    register(database, uow_factory, clock)
+    register(uow_factory(), clock)
     credentials.request_password_reset(uow_factory(), EMAIL)
     credentials.verify_password_reset_code(uow_factory(), EMAIL, last_code(database, EMAIL), "c0")
     credentials.reset_password_with_grant(uow_factory(), EMAIL, "c0", "Nuova#Pass2")
@@ -124,7 +108,7 @@ def test_a_failed_step_changes_nothing_but_the_counted_try(database, uow_factory
 
 
 def test_login_throttling_persists(database, uow_factory, clock):
-    register(database, uow_factory, clock)
+    register(uow_factory(), clock)
     for _ in range(5):
         with pytest.raises(accounts.InvalidInput):
             accounts.login(uow_factory(), EMAIL, "Wrong#1234")
@@ -156,8 +140,8 @@ def test_the_database_refuses_duplicate_emails(database, uow_factory):
 
 
 def test_deleting_an_account_cascades(database, uow_factory, clock):
-    mario = register(database, uow_factory, clock)
-    giulia = register(database, uow_factory, clock, **GIULIA)
+    mario = register(uow_factory(), clock)
+    giulia = register(uow_factory(), clock, **GIULIA)
     add_pod(uow_factory(), "IT001E12345678", CF, "residential")
     supplies.link_supply(uow_factory(), mario, "IT001E12345678")
     delegations.request_delegation(
@@ -184,7 +168,7 @@ def test_deleting_an_account_cascades(database, uow_factory, clock):
 
 
 def test_two_concurrent_verifications_of_one_code_one_wins(database, uow_factory, clock):
-    account_id = register(database, uow_factory, clock)
+    account_id = register(uow_factory(), clock)
     uow = uow_factory()
     with uow:
         code = codes.issue(uow, account_id, CodePurpose.PASSWORD_RESET)
@@ -212,8 +196,8 @@ def test_two_concurrent_verifications_of_one_code_one_wins(database, uow_factory
 
 
 def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
-    mario = register(database, uow_factory, clock)
-    giulia = register(database, uow_factory, clock, **GIULIA)
+    mario = register(uow_factory(), clock)
+    giulia = register(uow_factory(), clock, **GIULIA)
     png = uploaded(uow_factory(), b"\x89PNG\r\n\x1a\nimage")
     delegation_id = delegations.request_delegation(uow_factory(), mario, "giulia@gmail.com", 7, png)
     delegations.respond_to_delegation(
@@ -234,8 +218,8 @@ def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
 
 
 def test_practice_transfer_end_to_end(database, uow_factory, clock):
-    old = register(database, uow_factory, clock)
-    new = register(database, uow_factory, clock, **SOLE_VERDE)
+    old = register(uow_factory(), clock)
+    new = register(uow_factory(), clock, **SOLE_VERDE)
     number = add_practice(uow_factory(), old, "Sole Verde S.r.l.", "01114601006")
     transfer_id = practices.request_transfer(
         uow_factory(),

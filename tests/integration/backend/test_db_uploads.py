@@ -1,16 +1,17 @@
 """Uploads waiting for the chat, on real databases: claimed once, all or nothing."""
 
 import pytest
-from test_db_services import GIULIA, PDF, count, register
+from test_db_services import GIULIA, PDF, count
 
 from backend import delegations, documents
 from backend.documents import UploadNotValid
 from backend.models import Delegation, Document, OutboxMessage
+from tests.support.registration import register
 
 
 def test_an_upload_claimed_by_the_chat_request(database, uow_factory, clock):
-    mario = register(database, uow_factory, clock)
-    register(database, uow_factory, clock, **GIULIA)
+    mario = register(uow_factory(), clock)
+    register(uow_factory(), clock, **GIULIA)
     reference = documents.store_upload(uow_factory(), PDF)
     assert count(database, Document, Document.account_id.is_(None)) == 1
     delegation_id = delegations.request_delegation(
@@ -24,8 +25,8 @@ def test_an_upload_claimed_by_the_chat_request(database, uow_factory, clock):
 
 
 def test_an_expired_upload_leaves_nothing_half_written(database, uow_factory, clock):
-    mario = register(database, uow_factory, clock)
-    register(database, uow_factory, clock, **GIULIA)
+    mario = register(uow_factory(), clock)
+    register(uow_factory(), clock, **GIULIA)
     reference = documents.store_upload(uow_factory(), PDF)
     mails = count(database, OutboxMessage)
     clock.advance(minutes=31)

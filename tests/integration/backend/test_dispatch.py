@@ -2,7 +2,6 @@
 
 import json
 import logging
-import socket
 import ssl
 import subprocess
 import threading
@@ -11,18 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from backend_databases import fast_settings
 from sqlalchemy import select
 
 from backend import outbox
 from backend.dispatch import Dispatcher, HttpSmsSender, SmtpSender, senders_from_settings
 from backend.models import OutboxMessage
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.loopback import free_port
+from tests.support.settings import fast_settings
 
 
 class Inbox:
@@ -82,7 +76,7 @@ def rows(database) -> list[OutboxMessage]:
 @pytest.fixture
 def smtp_settings(database):
     return fast_settings(
-        database.url,
+        database_url=database.url,
         smtp_host="127.0.0.1",
         smtp_port=free_port(),
         smtp_starttls=False,
@@ -138,7 +132,7 @@ class FailingSender:
 
 
 def test_retries_back_off_exponentially(database, clock):
-    settings = fast_settings(database.url, dispatch_backoff_seconds=5)
+    settings = fast_settings(database_url=database.url, dispatch_backoff_seconds=5)
     queue(database, clock, ("sms", "+393331234567"))
     sender = FailingSender()
     dispatcher = Dispatcher(database.session_factory, {"sms": sender}, settings, clock)
@@ -168,7 +162,7 @@ def test_a_claim_left_by_a_crashed_dispatcher_is_retaken_after_the_lease(databas
         def send(self, message):
             sent.append(message.id)
 
-    settings = fast_settings(database.url)
+    settings = fast_settings(database_url=database.url)
     with pytest.raises(Crash):
         Dispatcher(
             database.session_factory, {"sms": CrashingSender()}, settings, clock
@@ -189,7 +183,7 @@ def test_concurrent_dispatchers_deliver_each_message_once(database, clock):
             with lock:
                 delivered.append(message.id)
 
-    settings = fast_settings(database.url)
+    settings = fast_settings(database_url=database.url)
     dispatchers = [
         Dispatcher(database.session_factory, {"sms": RecordingSender()}, settings, clock)
         for _ in range(3)
@@ -234,7 +228,7 @@ def gateway():
 
 def test_sms_go_to_the_http_gateway_after_a_failure(database, clock, gateway, caplog):
     caplog.set_level(logging.DEBUG)
-    settings = fast_settings(database.url, sms_gateway_url=gateway)
+    settings = fast_settings(database_url=database.url, sms_gateway_url=gateway)
     queue(database, clock, ("sms", "+393331234567"), ("email", "a@gmail.com"))
     dispatcher = Dispatcher(
         database.session_factory, senders_from_settings(settings), settings, clock
@@ -250,7 +244,7 @@ def test_sms_go_to_the_http_gateway_after_a_failure(database, clock, gateway, ca
 
 
 def test_without_transports_the_outbox_is_a_readable_sink(database, clock):
-    settings = fast_settings(database.url)
+    settings = fast_settings(database_url=database.url)
     queue(database, clock, ("email", "a@gmail.com"))
     assert senders_from_settings(settings) == {}
     assert Dispatcher(database.session_factory, {}, settings, clock).dispatch_once() == 0
@@ -320,7 +314,7 @@ def test_run_keeps_delivering_until_stopped(database, clock):
         def send(self, message):
             stop.set()  # deliver, then ask the loop to end
 
-    settings = fast_settings(database.url)
+    settings = fast_settings(database_url=database.url)
     Dispatcher(database.session_factory, {"sms": StoppingSender()}, settings, clock).run(
         stop, poll_seconds=0.01
     )
@@ -339,6 +333,6 @@ def test_run_survives_a_failing_round(database, clock):
             stop.set()
             return 0
 
-    settings = fast_settings(database.url)
+    settings = fast_settings(database_url=database.url)
     Flaky(database.session_factory, {}, settings, clock).run(stop, poll_seconds=0.01)
     assert len(rounds) == 2

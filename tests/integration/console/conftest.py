@@ -1,15 +1,13 @@
 """The conversation index on a fresh SQLite file and in a fresh schema of the test PostgreSQL."""
 
 import time
-import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from backend.db import make_engine
 from console.conversations import ConversationIndex
-from tests.support.services import POSTGRES_URL
-from tests.tools.conversations import Script, write
+from tests.support.conversations import Script, write
+from tests.support.services import POSTGRES_URL, in_schema, postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -18,16 +16,8 @@ def tracker_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'tracker.db'}"
         return
-    schema = f"console_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with postgres_schema("console_test") as schema:
+        yield in_schema(POSTGRES_URL, schema)
 
 
 class Clock:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from console.analytics import Day, report, report_csv
 from console.conversations import day_start
-from tests.tools.conversations import Script
+from tests.support.conversations import Script
 
 DAY = date(2025, 3, 10)
 NUMERO_VERDE = ("qual è il numero verde?", "faq_numero_verde", "803.500")

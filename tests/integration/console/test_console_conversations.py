@@ -9,8 +9,8 @@ import yaml
 from console.conversation_outcomes import OUTCOMES, SESSION_EXPIRY_SECONDS
 from console.conversation_tables import normalise
 from console.conversations import ConversationIndex, Filters, day_start
-from tests.tools import ROOT
-from tests.tools.conversations import Script
+from tests.support import ROOT
+from tests.support.conversations import Script
 
 HOUR = 3600.0
 NUMERO_VERDE = ("qual è il numero verde?", "faq_numero_verde", "803.500")

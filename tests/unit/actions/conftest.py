@@ -12,8 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from backend import bootstrap
 from backend.clock import ManualClock
-from tests.tools import ROOT
-from tests.unit.backend.backend_fakes import FakeUnitOfWork, fast_settings
+from tests.support import ROOT
+from tests.support.settings import fast_settings
+from tests.unit.backend.backend_fakes import FakeUnitOfWork
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ from rasa_sdk.events import SlotSet
 
 from actions.account_deletion import ActionAskDeletionPassword, ValidateDeletionForm
 from backend import supplies
+from tests.support.portal_data import add_pod
 from tests.unit.actions.conftest import tracker
-from tests.unit.backend.backend_fakes import add_active_account, add_pod
+from tests.unit.backend.backend_fakes import add_active_account
 
 FORM = "cancellazione_form"
 CF = "RSSMRA85T10A562S"

@@ -18,8 +18,9 @@ from actions.delegation_request import (
 from actions.flow import Invalid
 from backend import delegations, documents
 from backend.models import DelegationStatus
+from tests.support.portal_data import PDF
 from tests.unit.actions.conftest import tracker
-from tests.unit.backend.backend_fakes import PDF, add_active_account
+from tests.unit.backend.backend_fakes import add_active_account
 
 FORM, MANAGE = "delega_form", "gestione_deleghe_form"
 MARIO, GIULIA = "mario@gmail.com", "giulia@gmail.com"

@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contract import INTENT_LABELS
 from actions.fallback import NONE_OF_THESE, ActionAskAffirmation
-from tests.tools import ROOT
+from tests.support import ROOT
 
 
 def tracker_after(text: str, ranking: list[tuple[str, float]]) -> Tracker:

@@ -7,7 +7,8 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions.portal_login import ActionSessionStart
-from tests.unit.backend.backend_fakes import add_active_account, make_fiscal_code
+from tests.support.customers import make_fiscal_code
+from tests.unit.backend.backend_fakes import add_active_account
 
 KEY = "chiave-del-portale-di-prova-" + "x" * 40  # HS256 wants 32+ bytes; 64+ for HS384
 

@@ -11,8 +11,9 @@ from actions.practices import (
     ValidateTransferForm,
 )
 from backend import documents, practices
+from tests.support.portal_data import PDF, add_practice
 from tests.unit.actions.conftest import tracker
-from tests.unit.backend.backend_fakes import PDF, add_active_account, add_practice
+from tests.unit.backend.backend_fakes import add_active_account
 
 FORM = "cambio_rappresentante_form"
 COMPANY = "01114601006"

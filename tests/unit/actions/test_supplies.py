@@ -4,8 +4,9 @@ from rasa_sdk.events import SlotSet
 
 from actions.supplies import ValidateLinkPodForm, ValidateSuppliesForm
 from backend import supplies
+from tests.support.portal_data import add_pod
 from tests.unit.actions.conftest import logged, tracker
-from tests.unit.backend.backend_fakes import add_active_account, add_pod
+from tests.unit.backend.backend_fakes import add_active_account
 
 CF = "RSSMRA85T10A562S"
 OTHER_CF = "BNCGLI90A41H501E"

@@ -6,19 +6,15 @@ Rows written by a test outside any ``with uow:`` block count as committed (test 
 """
 
 import copy
-import re
-import secrets
 from itertools import count
 from typing import Any, Generic, TypeVar
 
-from stdnum.it import codicefiscale
-
-from backend import documents
 from backend.clock import ManualClock
-from backend.models import Account, Base, Pod, Practice, VerificationCode
+from backend.models import Account, Base, VerificationCode
 from backend.passwords import hash_password
 from backend.settings import Settings
 from backend.uow import REPOSITORIES, AbstractUnitOfWork
+from tests.support.portal_data import last_code
 
 T = TypeVar("T", bound=Base)
 PDF = b"%PDF-1.7\n" + b"x" * 100
@@ -127,21 +123,6 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         return last_code(self, recipient)
 
 
-def fast_settings(**overrides) -> Settings:
-    values = dict(
-        database_url="sqlite://",
-        argon2_time_cost=1,
-        argon2_memory_kib=8,
-        argon2_parallelism=1,
-        secret_key="test-secret",
-    )
-    return Settings(**(values | overrides))
-
-
-def make_fiscal_code(prefix: str) -> str:
-    return prefix + codicefiscale.calc_check_digit(prefix)
-
-
 def add_active_account(
     uow, email: str, fiscal_code: str, name: str = "Mario Rossi", password: str = "Sportello#1"
 ) -> int:
@@ -166,55 +147,3 @@ def add_active_account(
         )
     )
     return account.id
-
-
-# Helpers that work on any unit of work, fake or on a database.
-
-CODE = re.compile(r"\b\d{6}\b")
-
-
-def last_code(uow, recipient: str) -> str:
-    """The code in the latest message to an address or number, as the user would read it."""
-    with uow:
-        return CODE.search(uow.outbox.find(recipient=recipient)[-1].body).group()
-
-
-def uploaded(uow, content: bytes = PDF) -> str:
-    """The reference of a document uploaded through a channel (the web widget, Telegram)."""
-    return documents.store_upload(uow, content)
-
-
-def add_pod(uow, code: str, owner_fiscal_code: str, customer_type: str, address: str = "") -> str:
-    """A POD in the distributor's registry, which the portal only reads."""
-    with uow:
-        uow.pods.add(
-            Pod(
-                code=code,
-                owner_fiscal_code=owner_fiscal_code,
-                customer_type=customer_type,
-                address=address,
-            )
-        )
-        uow.commit()
-    return code
-
-
-def add_practice(
-    uow, account_id: int | None, requester_name: str, requester_fiscal_code: str, description=""
-) -> str:
-    """A connection practice on the distributor's records; returns its number."""
-    with uow:
-        now = uow.now()
-        number = f"PC-{now:%Y}-{secrets.token_hex(4).upper()}"
-        uow.practices.add(
-            Practice(
-                number=number,
-                account_id=account_id,
-                requester_name=requester_name,
-                requester_fiscal_code=requester_fiscal_code,
-                description=description,
-                created_at=now,
-            )
-        )
-        uow.commit()
-    return number

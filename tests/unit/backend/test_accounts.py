@@ -3,25 +3,9 @@ import pytest
 from backend import accounts
 from backend.errors import CodeRejected, Conflict, InvalidInput, NotAllowed, Throttled
 from backend.models import AccountStatus
+from tests.support.registration import CF, EMAIL, PASSWORD, register
 
-CF = "RSSMRA85T10A562S"
-EMAIL = "mario.rossi@gmail.com"
 MOBILE = "+393331234567"
-PASSWORD = "Sportello#1"
-
-
-def register(uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **names) -> int:
-    names = names or {"first_name": "Mario", "last_name": "Rossi"}
-    account_id = accounts.start_registration(
-        uow, fiscal_id=fiscal_id, email=email, mobile=mobile, **names
-    )
-    account = uow.accounts.get(account_id)
-    accounts.verify_mobile(uow, account_id, uow.last_code(account.mobile))
-    accounts.verify_email(uow, account_id, uow.last_code(account.email))
-    accounts.accept_clauses(uow, account_id)
-    accounts.set_password(uow, account_id, PASSWORD)
-    clock.advance(days=1)  # so the 24-hour rule does not get in the way
-    return account_id
 
 
 def register_giulia(uow, clock, mobile: str = "333 1234567") -> int:

@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 import pytest
-from backend_fakes import PDF, add_active_account, uploaded
+from backend_fakes import add_active_account
 
 from backend import delegations, documents
 from backend.documents import UploadNotValid
 from backend.errors import CodeRejected, InvalidInput, NotAllowed, NotFound
 from backend.models import DelegationStatus
+from tests.support.portal_data import PDF, uploaded
 
 MARIO, GIULIA = "mario@gmail.com", "giulia@gmail.com"
 

@@ -1,10 +1,11 @@
 """The operators' hand-over queue against the fake backend."""
 
 import pytest
-from backend_fakes import add_active_account, add_practice, uploaded
+from backend_fakes import add_active_account
 
 from backend import callbacks, handovers, practices, staff
 from backend.errors import InvalidInput, NotAllowed, NotFound
+from tests.support.portal_data import add_practice, uploaded
 
 COMPANY = "01114601006"
 

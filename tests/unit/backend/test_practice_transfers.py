@@ -1,10 +1,11 @@
 """Practice transfers: requests by upload reference, no duplicates, status in Italian."""
 
 import pytest
-from backend_fakes import PDF, add_active_account, add_practice, uploaded
+from backend_fakes import add_active_account
 
 from backend import documents, practices
 from backend.errors import Conflict, InvalidInput
+from tests.support.portal_data import PDF, add_practice, uploaded
 
 COMPANY = "01114601006"
 

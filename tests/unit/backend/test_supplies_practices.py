@@ -1,9 +1,10 @@
 import pytest
-from backend_fakes import PDF, add_active_account, add_pod, add_practice, uploaded
+from backend_fakes import add_active_account
 
 from backend import callbacks, documents, practices, staff, supplies
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from backend.passwords import verify_password
+from tests.support.portal_data import PDF, add_pod, add_practice, uploaded
 
 MARIO_CF = "RSSMRA85T10A562S"
 COMPANY = "01114601006"

@@ -11,7 +11,9 @@ from backend import bootstrap, documents
 from backend.clock import ManualClock
 from backend.settings import Settings
 from bot.channels.web import app as web
-from tests.unit.backend.backend_fakes import PDF, FakeUnitOfWork, fast_settings
+from tests.support.portal_data import PDF
+from tests.support.settings import fast_settings
+from tests.unit.backend.backend_fakes import FakeUnitOfWork
 
 SENDER, MESSAGE_ID = "sender-0001", "message-0001"
 

@@ -1,18 +1,44 @@
-"""Registered customers written straight into a stack's database, for tests over a channel."""
+"""Customers nobody else has, written straight into a stack's database (tests over a
+channel share one running stack, so each test makes its own)."""
 
 import random
 import uuid
 from dataclasses import dataclass
 
 from stdnum import luhn
+from stdnum.it import codicefiscale
 
 from backend.accounts import add_active_account
 from backend.bootstrap import unit_of_work
 from backend.settings import Settings
 from backend.validators import Holder, validate_holder
-from tests.unit.backend.backend_fakes import add_practice, make_fiscal_code
+from tests.support.portal_data import add_practice
 
 PASSWORD = "Sportello#2024"
+
+
+def make_fiscal_code(prefix: str) -> str:
+    """A valid Codice Fiscale: the first 15 characters and their check letter."""
+    return prefix + codicefiscale.calc_check_digit(prefix)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A person's details no other test uses: e-mail, Codice Fiscale, Italian mobile."""
+
+    email: str
+    fiscal_code: str
+    mobile: str
+
+
+def new_identity(mailbox: str = "cliente") -> Identity:
+    tag = uuid.uuid4().hex[:6]
+    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
+    return Identity(
+        email=f"{mailbox}.{tag}@example.it",
+        fiscal_code=make_fiscal_code(f"{letters}85M41F205"),
+        mobile=f"+39347{int(tag, 16) % 10**7:07d}",
+    )
 
 
 @dataclass(frozen=True)
@@ -28,13 +54,10 @@ class Customer:
 
 def add_customer(database_url: str, first_name: str = "Anna") -> Customer:
     """A new active customer (person) with a unique e-mail, Codice Fiscale and mobile."""
-    tag = uuid.uuid4().hex[:6]
-    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in tag)
-    fiscal_code = make_fiscal_code(f"{letters}85M41F205")
-    email, mobile = f"cliente.{tag}@example.it", f"+39347{int(tag, 16) % 10**7:07d}"
-    holder = validate_holder(fiscal_code, first_name=first_name, last_name="Test")
-    account_id = _add_active_account(database_url, holder, email, mobile)
-    return Customer(account_id, email, fiscal_code, mobile)
+    person = new_identity()
+    holder = validate_holder(person.fiscal_code, first_name=first_name, last_name="Test")
+    account_id = _add_active_account(database_url, holder, person.email, person.mobile)
+    return Customer(account_id, person.email, person.fiscal_code, person.mobile)
 
 
 @dataclass(frozen=True)

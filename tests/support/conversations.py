@@ -5,7 +5,7 @@ of its SQLTrackerStore); `realistic(n)` invents n conversations over 60 days: FA
 flows completed, cancelled, given up or left, misunderstood messages, requests for a
 person, on the web widget and Telegram, some texts with personal data in them.
 
-    .venv/bin/python -m tests.tools.conversations sqlite:///var/tracker.db --conversations 500
+    .venv/bin/python -m tests.support.conversations sqlite:///var/tracker.db --conversations 500
 """
 
 from __future__ import annotations

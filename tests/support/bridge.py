@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.telegram.fake_bot_api import FakeBotApi
-from tests.tools import ROOT
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.processes import spawn, terminate
 
 
 @dataclass
@@ -35,14 +34,7 @@ class BridgeProcess:
             **self.extra_env,
         }
         command = [str(Path(sys.executable).with_name("sportello")), "telegram"]
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=self.log_path.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = spawn(command, env, self.log_path)
         polls = self.fake.polls
         try:
             if ready == "polling":
@@ -61,13 +53,8 @@ class BridgeProcess:
         return self.log_path.read_text()
 
     def stop(self) -> None:
-        if self.alive():
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process is not None:
+            terminate(self.process, grace=20)
 
     def _exited(self) -> bool:
         return self.process.poll() is not None
