@@ -13,6 +13,7 @@ from actions.questions import AskAction, clauses_question, yes_or_no
 from actions.session import LoginSteps, logged_in
 from actions.uploads import attached_document
 from backend import bootstrap, delegations, documents
+from backend.settings import get_settings
 
 # The delegate's name, as the backend found it from the e-mail: shown in the summary.
 DELEGATE_NAME = "delega_nome_delegato"
@@ -74,7 +75,8 @@ class ActionAskDelegationClauses(AskAction):
     slot = "delega_clausole"
 
     def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
-        return [clauses_question("Per attivare la delega leggi le clausole legali del servizio")]
+        intro = "Per attivare la delega leggi le clausole legali del servizio"
+        return [clauses_question(intro, get_settings().delegation_clauses_url)]
 
 
 class ActionAskDelegationConfirmation(AskAction):
