@@ -79,7 +79,7 @@ class ValidateCallbackForm(FlowForm):
     def step_richiamata_orario(self, text: str, tracker: Tracker) -> Reply:
         if len(text) < 2 or len(text) > MAX_TIME_LENGTH:
             raise Invalid(
-                "Indica quando preferisci essere chiamato, ad esempio «domani mattina» "
+                "Indica quando preferisci ricevere la chiamata, ad esempio «domani mattina» "
                 "o «dopo le 15», oppure scegli una fascia oraria."
             )
         uow = bootstrap.unit_of_work()

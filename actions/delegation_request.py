@@ -91,6 +91,6 @@ class ActionAskDelegationConfirmation(AskAction):
             f"• delegato: {name} ({email})\n"
             "• carta di identità: caricata\n"
             f"• durata: {tracker.get_slot('delega_durata')} giorni\n"
-            "Invio la richiesta? Il delegato riceverà una e-mail per accettarla."
+            "Invio la richiesta? Il delegato riceverà un'e-mail per accettarla."
         )
         return [say(text=text, buttons=yes_or_no("Sì, invia"))]

@@ -104,7 +104,7 @@ def validate_email(value: str) -> str:
     email = info.normalized.lower()
     if is_pec(email):
         raise InvalidInput(
-            "L'indirizzo indicato è una PEC (posta certificata): serve una e-mail ordinaria."
+            "L'indirizzo indicato è una PEC (posta certificata): serve un'e-mail ordinaria."
         )
     return email
 

@@ -18,7 +18,7 @@ MASK = "••••••"
 def test_faq_question_and_quick_reply(open_widget, stack):
     widget = open_widget()
     welcome = widget.page.locator(".sw-bot").first
-    for topic in ("registrazione", "delega", "servizi on-line"):  # what it can do
+    for topic in ("registrazione", "delega", "servizi online"):  # what it can do
         assert topic in welcome.inner_text()
     assert welcome.locator(".sw-choice").count() >= 3  # the main things it can do
     widget.screenshot("welcome")
@@ -260,6 +260,6 @@ def test_portal_login_hand_off_on_another_site(new_page, stack, other_site, cust
     assert page.locator(".sw-head h2").inner_text() == "Assistente"
     answer = widget.say("esci")
     if valid:
-        assert "Sei uscito" in answer
+        assert "Ti ho disconnesso" in answer
     else:
         assert "Non hai effettuato l'accesso" in answer

@@ -128,7 +128,7 @@ def test_a_delega_gets_its_identity_document_from_telegram(fake, bridge, uow, us
         ("voglio attivare una delega", "clausole legali"),
         ("accetto", "e-mail con cui la persona"),
         (f"il delegato è {delegate.email}", "carta di identità"),
-        ("te la mando dopo", "inviamelo qui come foto o PDF"),  # the flow knows it is Telegram
+        ("te la mando dopo", "invia qui il file, come foto o PDF"),  # the flow knows it is Telegram
     ]
     for text, expected in steps:
         before = sent(fake, user)

@@ -410,5 +410,5 @@ def test_the_delegate_answers_in_the_chat(run, uow, people, answer, status):
     on = asked("delega_conferma_operazione", "sì", people[1], form=MANAGE, **slots)
     events, [message] = run(ValidateMyDelegationsForm(), on)
     assert events == ended(MANAGE_SLOTS)
-    assert "Il delegante riceverà una e-mail" in message["text"]
+    assert "Il delegante riceverà un'e-mail" in message["text"]
     assert uow.delegations.get(delegation_id).status == status
