@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from backend.settings import Settings
 from tests.support.customers import Identity, new_identity
 from tests.support.widget import Widget, portal_token
 
@@ -24,6 +25,13 @@ def test_faq_question_and_quick_reply(open_widget, stack):
     widget.screenshot("welcome")
     answer = widget.say("come faccio a registrarmi?")
     assert "Vuoi che ti registri io" in answer
+    # The FAQ's «qui» is REGISTRATION_URL, shown as a link that opens apart from the portal.
+    link = widget.page.locator(".sw-bot .sw-bubble a").last
+    assert link.get_attribute("href") == Settings().registration_url
+    assert (link.get_attribute("target"), link.get_attribute("rel")) == (
+        "_blank",
+        "noopener noreferrer",
+    )
     last = widget.page.locator(".sw-msg").last
     assert re.fullmatch(r"\d\d:\d\d", last.locator("time").inner_text())
     answer = widget.press("Quali dati servono?")
@@ -92,7 +100,7 @@ def test_identity_document_upload(open_widget, stack):
     widget = open_widget()
     before = widget.bots()
     with widget.page.expect_file_chooser() as chooser:
-        widget.page.get_by_role("button", name="Allega un documento di identità").click()
+        widget.page.get_by_role("button", name="Allega un documento").click()
     chooser.value.set_files(
         files=[{"name": "carta.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )

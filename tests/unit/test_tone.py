@@ -57,6 +57,7 @@ WRONG = {  # a pattern never written, and why
     r"\bessere\s+(ri)?(contattat|chiamat)[oa]\b": "gender-neutral wording",
     r"\bsono\s+(sicur|riuscit|stat|content|lieto|lieta)[oa]?\b": "the bot has no gender",
     r"(?:^|[.!?]\s+)benvenut[oa]\b": "«ti do il benvenuto»",
+    r"\bte stess[oa]\b": "gender-neutral wording",
 }
 MENU_NAMES = [
     "Recupera dati",
