@@ -201,7 +201,7 @@ def test_a_customer_changes_the_username_with_a_code_by_sms(chat, customer, code
 def test_fiscal_data_nobody_registered_are_told_plainly(chat, uow):
     """No invented masked e-mail, no SMS to invented digits: the truth and what to do."""
     nobody = new_identity()
-    reply = said(start_username(chat, nobody))
+    reply = start_username(chat, nobody)
     assert "Non risulta nessuna utenza registrata con questi dati" in reply
     assert "****" not in reply and "termina con" not in reply
     assert "803.500" in reply and "/portale/registrazione" in reply
