@@ -107,23 +107,16 @@ def test_a_company_registers_with_its_representative_s_fiscal_code(run, uow):
         "registrazione_nome": "Sole Verde S.r.l.",
         "registrazione_codice_fiscale": None,
     }
-    on = asked("registrazione_codice_fiscale", "la partita iva è 01114601006", **company)
-    events, _ = run(ValidateRegistrationForm(), on)
-    assert events == [
-        SlotSet("tentativi", 0),
-        SlotSet("registrazione_codice_fiscale", "01114601006"),
-    ]
-    company["registrazione_codice_fiscale"] = "01114601006"
-    on = asked("registrazione_rappresentante", "01114601006", **company)
+    for slot, text, read in (
+        ("registrazione_codice_fiscale", "la partita iva è 01114601006", "01114601006"),
+        ("registrazione_rappresentante", "il mio è DSNNMR85M41F205G", "DSNNMR85M41F205G"),
+    ):
+        events, _ = run(ValidateRegistrationForm(), asked(slot, text, **company))
+        assert events == [SlotSet("tentativi", 0), SlotSet(slot, read)]
+        company[slot] = read
+    on = asked("registrazione_rappresentante", "01114601006", **company)  # not a person's
     events, messages = run(ValidateRegistrationForm(), on)
     assert events == [SlotSet("tentativi", 1)] and "Codice Fiscale" in messages[0]["text"]
-    on = asked("registrazione_rappresentante", "il mio è DSNNMR85M41F205G", **company)
-    events, _ = run(ValidateRegistrationForm(), on)
-    assert events == [
-        SlotSet("tentativi", 0),
-        SlotSet("registrazione_rappresentante", "DSNNMR85M41F205G"),
-    ]
-    company["registrazione_rappresentante"] = "DSNNMR85M41F205G"
     run(ValidateRegistrationForm(), asked("registrazione_cellulare", "347 111 2233", **company))
     account = uow.accounts.first(email="anna@example.it")
     assert (account.kind, account.fiscal_code, account.representative_fiscal_code) == (
