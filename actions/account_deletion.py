@@ -26,20 +26,24 @@ class ValidateDeletionForm(LoginSteps):
 
 
 def deletion_summary(account_id: int) -> str:
-    """What the backend deletes with the account, in the customer's own numbers."""
+    """What the backend deletes with the account, in the customer's own numbers, and what it
+    leaves alone: deleting the portal profile ends no supply and no contract."""
     uow = bootstrap.unit_of_work()
     account = accounts.get_account(uow, account_id)
     pods = [supply.pod for supply in supplies.list_supplies(uow, account_id)]
     given = len(delegations.list_delegations(uow, account_id))
     lines = [
-        "Attenzione: l'eliminazione del profilo è definitiva. Cancellerò:",
-        f"• il tuo profilo ({mask_email(account.email)}): dati anagrafici, Codice Fiscale "
-        "o Partita IVA, cellulare e password",
-        "• le forniture collegate: " + (f"{len(pods)} ({', '.join(pods)})" if pods else "nessuna"),
+        "Attenzione: l'eliminazione del profilo è definitiva. Cancellerò dal portale:",
+        f"• il tuo profilo, {mask_email(account.email)}: dati anagrafici, Codice Fiscale "
+        "o Partita IVA, cellulare, username e password",
+        "• i collegamenti del profilo alle tue forniture: "
+        + (f"{len(pods)}, {', '.join(pods)}" if pods else "nessuno"),
         f"• le deleghe date e ricevute: {given or 'nessuna'}",
-        "• i documenti caricati, le richieste di spostamento pratiche e le comunicazioni ricevute",
-        "Le pratiche di connessione restano registrate presso di noi. "
-        "Ti invierò un'e-mail di conferma.",
+        "• i documenti caricati, le richieste di spostamento pratiche e le «Comunicazioni "
+        "Ricevute»",
+        "L'eliminazione riguarda solo il portale: le tue forniture di energia elettrica e i "
+        "relativi contratti non cambiano, e le pratiche di connessione restano registrate "
+        "presso di noi. Ti invierò un'e-mail di conferma.",
     ]
     return "\n".join(lines)
 

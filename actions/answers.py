@@ -9,6 +9,8 @@ from backend.models import CustomerKind
 from backend.parsing import find_fiscal_code, find_vat_number
 from backend.validators import validate_email
 
+# What a form slot holds when its question does not apply (a person has no representative).
+NOT_ASKED = "non richiesto"
 _YES = re.compile(r"\b(si|sì|certo|ok|okay|va bene|accetto|confermo|esatto|giusto|procedi)\b")
 _NO = re.compile(r"\b(no|non|rifiuto|annulla|nego)\b")
 _COMPANY = re.compile(
@@ -28,6 +30,11 @@ _NUMBER_WORDS = {
 _UNIT_DAYS = {"gio": 1, "set": 7, "mes": 30, "ann": 365}  # by the unit's first letters
 _DURATION = re.compile(r"\b(?:(\d{1,4}|[a-z]+)\s*)?(giorn[oi]|gg|settiman[ae]|mes[ei]|ann[oi])\b")
 _HALF_YEAR = re.compile(r"\b(mezzo anno|semestre)\b")
+
+
+def answered(value: str | None) -> str:
+    """A slot's answer, or "" where its question did not apply (``NOT_ASKED``)."""
+    return "" if value in (None, NOT_ASKED) else value
 
 
 def plain_text(text: str) -> str:

@@ -1,4 +1,8 @@
-"""Help OnLine in the chat: a request to be called back, with or without logging in."""
+"""Help OnLine in the chat: a request to be called back, with or without logging in.
+
+The time slots offered and the promise of a call come from the operators' hours
+(``ORARI_OPERATORI``), never from the code.
+"""
 
 import re
 from typing import Any
@@ -13,9 +17,11 @@ from actions.questions import AskAction
 from actions.session import logged_in
 from backend import accounts, bootstrap, callbacks
 from backend.errors import InvalidInput
+from backend.settings import get_settings
 from backend.validators import validate_phone
 
 MAX_TIME_LENGTH = 100
+ANY_TIME = "Qualsiasi orario"
 _COMPANY_WORDS = re.compile(r"\b(s\.?r\.?l|s\.?p\.?a|s\.?n\.?c|s\.?a\.?s|ditta|societ)", re.I)
 
 
@@ -73,11 +79,12 @@ class ValidateCallbackForm(FlowForm):
     def step_richiamata_orario(self, text: str, tracker: Tracker) -> Reply:
         if len(text) < 2 or len(text) > MAX_TIME_LENGTH:
             raise Invalid(
-                "Indica quando preferisci essere chiamato, ad esempio «domani mattina» "
+                "Indica quando preferisci ricevere la chiamata, ad esempio «domani mattina» "
                 "o «dopo le 15», oppure scegli una fascia oraria."
             )
+        uow = bootstrap.unit_of_work()
         ticket = callbacks.request_callback(
-            bootstrap.unit_of_work(),
+            uow,
             name=tracker.get_slot("richiamata_nome") or "",
             phone=tracker.get_slot("richiamata_telefono"),
             topic=tracker.get_slot("richiamata_argomento") or "",
@@ -86,12 +93,12 @@ class ValidateCallbackForm(FlowForm):
             sender_id=tracker.sender_id,
         )
         phone = tracker.get_slot("richiamata_telefono")
-        return Reply(
-            messages=[
-                say("utter_richiamata_registrata", ticket=ticket, finale=phone[-2:], orario=text)
-            ],
-            done=True,
-        )
+        messages = [
+            say("utter_richiamata_registrata", ticket=ticket, finale=phone[-2:], orario=text)
+        ]
+        if not get_settings().operator_hours().is_open(uow.now()):
+            messages.append(say("utter_richiamata_fuori_orario"))
+        return Reply(messages=messages, done=True)
 
 
 class ActionAskCallbackPhone(AskAction):
@@ -104,5 +111,16 @@ class ActionAskCallbackPhone(AskAction):
         account_id = logged_in(tracker)
         if account_id is not None:
             mobile = accounts.get_account(bootstrap.unit_of_work(), account_id).mobile
-            buttons = [{"title": f"Il mio cellulare (…{mobile[-2:]})", "payload": mobile}]
+            buttons = [{"title": f"Il mio cellulare …{mobile[-2:]}", "payload": mobile}]
         return [say("utter_ask_richiamata_telefono", buttons=buttons)]
+
+
+class ActionAskCallbackTime(AskAction):
+    """When to call, with the operators' hours as the slots to pick."""
+
+    slot = "richiamata_orario"
+
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
+        slots = [*get_settings().operator_hours().slots_it(), ANY_TIME]
+        buttons = [{"title": slot, "payload": slot} for slot in slots]
+        return [say("utter_ask_richiamata_orario", buttons=buttons)]

@@ -23,13 +23,15 @@ RESEND_BUTTON = {"title": "Inviami un nuovo codice", "payload": "inviami un nuov
 @dataclass(frozen=True)
 class CodeStep:
     """``verify(tracker, code)`` checks the code with the backend; ``resend(tracker)`` sends
-    a fresh one by ``channel`` ("sms" or "email"). ``show_attempts`` is off where the count
-    would reveal whether an account exists."""
+    a fresh one by ``channel`` ("sms" or "email"), or raises ``Throttled``. ``show_attempts``
+    is off where the count would reveal whether an account exists; ``resent`` is what the
+    bot says after a resend, which must not claim a code went out when it may not have."""
 
     verify: Callable[[Tracker, str], Reply]
     resend: Callable[[Tracker], None]
     channel: str
     show_attempts: bool = True
+    resent: str = "utter_codice_reinviato"
 
     def check(self, text: str, tracker: Tracker, slot: str) -> Reply:
         if RESEND_REQUEST.search(text):
@@ -48,7 +50,7 @@ class CodeStep:
         """A fresh code (unless one was sent too recently) and the FAQ's advice."""
         try:
             self.resend(tracker)
-            sent = say("utter_codice_reinviato")
+            sent = say(self.resent)
         except Throttled as throttled:
             sent = say(text=throttled.message_it)
         return Reply(messages=[sent, say(f"utter_consigli_codice_{self.channel}")])

@@ -1,9 +1,11 @@
 """Credentials in the chat for who cannot log in: password reset, username recovery and change.
 
-Both flows answer alike whether or not an account exists: the backend does the same work
-either way, and the tries left on a code are counted in this conversation, never read from
-the account. A verified code leaves the backend a short-lived grant bound to the
-conversation, so the code is never kept for the later step.
+The password reset answers alike whether or not the e-mail is registered: the backend does
+the same work either way, and the tries left on a code are counted in this conversation,
+never read from the account. Username recovery says plainly when no account has the fiscal
+data given (registration reveals it anyway) and what to do then. A verified code leaves the
+backend a short-lived grant bound to the conversation, so the code is never kept for the
+later step.
 """
 
 from dataclasses import dataclass
@@ -11,17 +13,24 @@ from datetime import datetime, timedelta
 
 from rasa_sdk import Tracker
 
-from actions.answers import parse_customer_kind, parse_email, parse_fiscal_id, parse_yes_no
+from actions.answers import (
+    NOT_ASKED,
+    answered,
+    parse_customer_kind,
+    parse_email,
+    parse_fiscal_id,
+    parse_yes_no,
+)
 from actions.codes import CODE_IN_TEXT, RESEND_BUTTON, RESEND_REQUEST, CodeStep
 from actions.flow import FlowForm, Invalid, Reply, say
 from backend import bootstrap, codes, credentials
-from backend.errors import CodeRejected, NotAllowed
+from backend.errors import CodeRejected, NotAllowed, NotFound, Throttled
+from backend.models import CustomerKind
 from backend.settings import get_settings
 
 # A wrong code, whether the account exists or not: these are counted in the conversation.
 _WRONG = {codes.WRONG_CODE, codes.TOO_MANY_TRIES}
 EXHAUSTED = "Hai esaurito i tentativi: richiedi un nuovo codice."
-TOO_SOON = "Hai appena richiesto un codice: attendi un minuto prima di chiederne un altro."
 HELP_BUTTONS = [
     {"title": "Richiamatemi", "payload": "/richiedi_richiamata"},
     {"title": "Numero verde", "payload": "/info_numero_verde"},
@@ -79,7 +88,7 @@ class NeutralCodeStep(CodeStep):
         wait = timedelta(seconds=get_settings().code_resend_seconds)
         if tracker.get_slot(self.sent_at) and self._since_sent(tracker) < wait:
             advice = say(f"utter_consigli_codice_{self.channel}")
-            return Reply(messages=[say(text=TOO_SOON), advice])
+            return Reply(messages=[say(text=codes.too_soon(get_settings())), advice])
         reply = self._resend(tracker)
         reply.slots = {self.counter: 0, self.sent_at: code_sent(bootstrap.unit_of_work())}
         return reply
@@ -124,6 +133,8 @@ RESET_CODE = NeutralCodeStep(
     _verify_reset_code,
     _request_reset_code,
     channel="email",
+    # The backend sends nothing to an unknown address, nor to one that asked too often.
+    resent="utter_codice_reinviato_se_registrata",
     counter=RESET_WRONG_CODES,
     sent_at=RESET_SENT_AT,
 )
@@ -160,19 +171,23 @@ class ValidatePasswordResetForm(FlowForm):
 
 USERNAME_KIND = "recupero_username_tipo"
 USERNAME_FISCAL_ID = "recupero_username_codice_fiscale"
+USERNAME_REPRESENTATIVE = "recupero_username_rappresentante"
 USERNAME_WRONG_CODES = "recupero_username_errori"
 USERNAME_SENT_AT = "recupero_username_inviato"
 
 
+def _holder(tracker: Tracker) -> tuple[str, str]:
+    """The fiscal data the customer gave: their own, or a company's and its representative's."""
+    return tracker.get_slot(USERNAME_FISCAL_ID), answered(tracker.get_slot(USERNAME_REPRESENTATIVE))
+
+
 def _request_username_code(tracker: Tracker) -> None:
-    credentials.request_username_change(
-        bootstrap.unit_of_work(), tracker.get_slot(USERNAME_FISCAL_ID)
-    )
+    credentials.request_username_change(bootstrap.unit_of_work(), *_holder(tracker))
 
 
 def _verify_username_code(tracker: Tracker, code: str) -> Reply:
     credentials.verify_username_change_code(
-        bootstrap.unit_of_work(), tracker.get_slot(USERNAME_FISCAL_ID), code, tracker.sender_id
+        bootstrap.unit_of_work(), *_holder(tracker), code, tracker.sender_id
     )
     return Reply(messages=[say(text="Codice corretto.")])
 
@@ -186,6 +201,16 @@ USERNAME_CODE = NeutralCodeStep(
 )
 
 
+def _show_username(fiscal_id: str, representative: str, slots: dict) -> Reply:
+    """The masked e-mail of the account with these fiscal data, or the plain news that none
+    has them, with what to do then (FAQ 7): check them, register, or ask for help."""
+    try:
+        masked = credentials.recover_username(bootstrap.unit_of_work(), fiscal_id, representative)
+    except NotFound:
+        return Reply(messages=[say("utter_recupero_username_nessuna_utenza")], done=True)
+    return Reply(slots, [say("utter_recupero_username_trovata", email=masked)])
+
+
 class ValidateUsernameRecoveryForm(FlowForm):
     """ "Ho dimenticato la username": fiscal data, masked e-mail, and a change if it is old."""
 
@@ -197,19 +222,23 @@ class ValidateUsernameRecoveryForm(FlowForm):
 
     def step_recupero_username_codice_fiscale(self, text: str, tracker: Tracker) -> Reply:
         number = parse_fiscal_id(text, tracker.get_slot(USERNAME_KIND))
-        masked = credentials.recover_username(bootstrap.unit_of_work(), number)
-        return Reply(
-            {USERNAME_FISCAL_ID: number},
-            [say("utter_recupero_username_trovata", email=masked)],
-        )
+        if tracker.get_slot(USERNAME_KIND) == CustomerKind.COMPANY:
+            return Reply({USERNAME_FISCAL_ID: number})  # the representative's code comes next
+        slots = {USERNAME_FISCAL_ID: number, USERNAME_REPRESENTATIVE: NOT_ASKED}
+        return _show_username(number, "", slots)
+
+    def step_recupero_username_rappresentante(self, text: str, tracker: Tracker) -> Reply:
+        representative = parse_fiscal_id(text, CustomerKind.PERSON)
+        fiscal_id = tracker.get_slot(USERNAME_FISCAL_ID)
+        return _show_username(fiscal_id, representative, {USERNAME_REPRESENTATIVE: representative})
 
     def step_recupero_username_conferma(self, text: str, tracker: Tracker) -> Reply:
         if parse_yes_no(text):
             return Reply(messages=[say("utter_recupero_username_accedi")], done=True)
         uow = bootstrap.unit_of_work()
         try:
-            masked = credentials.request_username_change(uow, tracker.get_slot(USERNAME_FISCAL_ID))
-        except NotAllowed as refused:  # no validated mobile: Help OnLine or 803.500
+            masked = credentials.request_username_change(uow, *_holder(tracker))
+        except (NotAllowed, Throttled) as refused:  # no validated mobile, or a code just sent
             return _ended(refused.message_it)
         return Reply(
             {
@@ -227,10 +256,7 @@ class ValidateUsernameRecoveryForm(FlowForm):
         email = parse_email(text)
         try:
             credentials.change_username_with_grant(
-                bootstrap.unit_of_work(),
-                tracker.get_slot(USERNAME_FISCAL_ID),
-                tracker.sender_id,
-                email,
+                bootstrap.unit_of_work(), *_holder(tracker), tracker.sender_id, email
             )
         except CodeRejected as ended:
             return _ended(ended.message_it)

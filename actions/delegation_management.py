@@ -173,9 +173,9 @@ class ValidateMyDelegationsForm(LoginSteps):
         if delegation.status == DelegationStatus.ACTIVE and delegation.expires_at:
             text += f" fino al {_date(delegation.expires_at)}"
         notice = (
-            " Il delegante riceverà una e-mail di conferma."
+            " Il delegante riceverà un'e-mail di conferma."
             if operation in (ACCEPT, DECLINE)
-            else " Ti ho inviato una e-mail di conferma."
+            else " Ti ho inviato un'e-mail di conferma."
         )
         return Reply(messages=[say(text=text + "." + notice)], done=True)
 

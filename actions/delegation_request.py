@@ -13,6 +13,7 @@ from actions.questions import AskAction, clauses_question, yes_or_no
 from actions.session import LoginSteps, logged_in
 from actions.uploads import attached_document
 from backend import bootstrap, delegations, documents
+from backend.settings import get_settings
 
 # The delegate's name, as the backend found it from the e-mail: shown in the summary.
 DELEGATE_NAME = "delega_nome_delegato"
@@ -74,7 +75,8 @@ class ActionAskDelegationClauses(AskAction):
     slot = "delega_clausole"
 
     def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
-        return [clauses_question("Per attivare la delega leggi le clausole legali del servizio")]
+        intro = "Per attivare la delega leggi le clausole legali del servizio"
+        return [clauses_question(intro, get_settings().delegation_clauses_url)]
 
 
 class ActionAskDelegationConfirmation(AskAction):
@@ -89,6 +91,6 @@ class ActionAskDelegationConfirmation(AskAction):
             f"• delegato: {name} ({email})\n"
             "• carta di identità: caricata\n"
             f"• durata: {tracker.get_slot('delega_durata')} giorni\n"
-            "Invio la richiesta? Il delegato riceverà una e-mail per accettarla."
+            "Invio la richiesta? Il delegato riceverà un'e-mail per accettarla."
         )
         return [say(text=text, buttons=yes_or_no("Sì, invia"))]

@@ -1,5 +1,8 @@
 """A new legal representative moves the company's practices to their account, in the chat;
-later they ask how the request is going and read the "Comunicazioni ricevute".
+later they ask how the request is going and read the «Comunicazioni Ricevute».
+
+The FAQ speaks of the required documents: the customer attaches them one at a time and
+says when they are done («fatto»).
 """
 
 import re
@@ -11,15 +14,17 @@ from actions.answers import parse_yes_no
 from actions.flow import Invalid, Reply, say
 from actions.questions import AskAction, yes_or_no
 from actions.session import LoginSteps, LoginThenShow, logged_in
-from actions.uploads import attached_document
+from actions.uploads import attached_document, document_reference
 from backend import bootstrap, practices
 from backend.models import Practice
 
 FORM = "cambio_rappresentante_form"
 REQUESTER = "cambio_rappresentante_richiedente"
 CHOSEN = "cambio_rappresentante_pratiche"
-DOCUMENT = "cambio_rappresentante_documento"
+DOCUMENT = "cambio_rappresentante_documento"  # the references, once the customer is done
+ATTACHED = "cambio_rappresentante_allegati"  # the references attached so far
 CONFIRM = "cambio_rappresentante_conferma"
+_DONE = re.compile(r"\b(fatto|finito|basta|tutto|nient'altro|null'altro)\b", re.IGNORECASE)
 _ALL = re.compile(r"\b(tutte|tutti|tutto|entrambe|entrambi)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\bPC-\d{4}-[0-9A-F]{8}\b", re.IGNORECASE)
 _INDEX = re.compile(r"(?<![\w-])\d{1,3}(?![\w-])")
@@ -39,6 +44,7 @@ def practices_of(tracker: Tracker) -> list[Practice]:
 
 class ValidateTransferForm(LoginSteps):
     form = FORM
+    private_slots = (ATTACHED,)
 
     def after_login(self, account_id: int) -> Reply | None:
         if transferable(account_id):
@@ -49,7 +55,7 @@ class ValidateTransferForm(LoginSteps):
         plain = re.sub(r"\s", "", text).upper()
         for requester in transferable(logged_in(tracker)):
             if requester.fiscal_code in plain or requester.name.lower() in text.lower():
-                return Reply({REQUESTER: requester.fiscal_code})
+                return Reply({REQUESTER: requester.fiscal_code, ATTACHED: []})
         raise Invalid("Scegli il richiedente delle pratiche con i pulsanti.")
 
     def step_cambio_rappresentante_pratiche(self, text: str, tracker: Tracker) -> Reply:
@@ -68,13 +74,19 @@ class ValidateTransferForm(LoginSteps):
         return Reply({CHOSEN: list(dict.fromkeys(chosen))})
 
     def step_cambio_rappresentante_documento(self, text: str, tracker: Tracker) -> Reply:
-        reference = attached_document(tracker, "il modulo compilato")
+        """One document more, or «fatto» once at least one arrived."""
+        attached = list(tracker.get_slot(ATTACHED) or [])
+        if attached and _DONE.search(text) and document_reference(tracker) is None:
+            return Reply({DOCUMENT: attached})
+        reference = attached_document(tracker, "i documenti compilati")
         if reference is None:
             raise Invalid(
-                "Non ho ricevuto nessun documento: da qui non posso ricevere file, allega il "
-                "modulo compilato dalla chat del portale o da Telegram."
+                "Non ho ricevuto nessun documento: allega i documenti compilati dalla chat "
+                "del portale o da Telegram, qui non posso ricevere file."
             )
-        return Reply({DOCUMENT: reference}, [say(text="Documento ricevuto.")])
+        attached = list(dict.fromkeys([*attached, reference]))
+        received = f"Documento ricevuto: finora ne hai allegati {len(attached)}."
+        return Reply({ATTACHED: attached}, [say(text=received)])
 
     def step_cambio_rappresentante_conferma(self, text: str, tracker: Tracker) -> Reply:
         if not parse_yes_no(text):
@@ -84,7 +96,7 @@ class ValidateTransferForm(LoginSteps):
             logged_in(tracker),
             tracker.get_slot(REQUESTER),
             tracker.get_slot(CHOSEN),
-            document_references=[tracker.get_slot(DOCUMENT)],
+            document_references=tracker.get_slot(DOCUMENT) or [],
             sender_id=tracker.sender_id,
         )
         return Reply(
@@ -99,7 +111,7 @@ class ActionAskRequester(AskAction):
 
     def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
         buttons = [
-            {"title": f"{r.name} ({r.fiscal_code})", "payload": r.fiscal_code}
+            {"title": f"{r.name} – {r.fiscal_code}", "payload": r.fiscal_code}
             for r in transferable(logged_in(tracker))
         ]
         return [say("utter_ask_cambio_rappresentante_richiedente", buttons=buttons)]
@@ -124,6 +136,17 @@ class ActionAskPractices(AskAction):
         return [say(text=text, buttons=[{"title": "Tutte", "payload": "tutte"}])]
 
 
+class ActionAskTransferDocuments(AskAction):
+    """The documents to attach; once one arrived, the next one or «fatto»."""
+
+    slot = DOCUMENT
+
+    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
+        if not tracker.get_slot(ATTACHED):
+            return [say("utter_ask_cambio_rappresentante_documento")]
+        return [say("utter_ask_cambio_rappresentante_altro_documento")]
+
+
 class ActionAskTransferConfirmation(AskAction):
     """The summary of the request, to confirm before it goes to the operators."""
 
@@ -131,10 +154,12 @@ class ActionAskTransferConfirmation(AskAction):
 
     def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
         chosen = tracker.get_slot(CHOSEN) or []
+        documents = len(tracker.get_slot(DOCUMENT) or [])
+        attached = "il documento" if documents == 1 else f"i {documents} documenti"
         text = (
             "Riepilogo: chiedo lo spostamento sul tuo account delle pratiche "
-            f"{', '.join(chosen)} (richiedente {tracker.get_slot(REQUESTER)}), con il "
-            "documento che hai caricato. Inoltro la richiesta ai nostri operatori?"
+            f"{', '.join(chosen)} del richiedente {tracker.get_slot(REQUESTER)}, con "
+            f"{attached} che hai caricato. Inoltro la richiesta ai nostri operatori?"
         )
         return [say(text=text, buttons=yes_or_no("Sì, inoltra"))]
 
@@ -158,6 +183,8 @@ class ValidatePracticeStatusForm(LoginThenShow):
                 f"({', '.join(transfer.practice_numbers)}): {transfer.status_it}"
                 + (f" – {transfer.outcome_note}" if transfer.outcome_note else "")
             )
-        lines.append("Comunicazioni ricevute:" if inbox else "Non hai comunicazioni ricevute.")
+        lines.append(
+            "Le tue «Comunicazioni Ricevute»:" if inbox else "Non hai comunicazioni ricevute."
+        )
         lines += [f"• {m.created_at:%d/%m/%Y} – {m.subject}: {m.body}" for m in inbox]
         return say(text="\n".join(lines))

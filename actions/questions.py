@@ -12,7 +12,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flow import say
-from backend.settings import get_settings
 
 
 def yes_or_no(yes: str = "Sì") -> list[dict[str, str]]:
@@ -20,10 +19,10 @@ def yes_or_no(yes: str = "Sì") -> list[dict[str, str]]:
     return [{"title": yes, "payload": "sì"}, {"title": "No", "payload": "no"}]
 
 
-def clauses_question(intro: str) -> dict[str, Any]:
-    """The legal clauses as a link, to accept or not."""
+def clauses_question(intro: str, url: str) -> dict[str, Any]:
+    """The legal clauses at ``url`` as a link, to accept or not."""
     return say(
-        text=f"{intro}: {get_settings().clauses_url}\nLe accetti?",
+        text=f"{intro}: {url}\nLe accetti?",
         buttons=[
             {"title": "Accetto", "payload": "accetto"},
             {"title": "Non accetto", "payload": "non accetto"},

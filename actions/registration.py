@@ -1,10 +1,16 @@
-"""Registration in the chat: holder data, mobile and e-mail codes, clauses, password."""
+"""Registration in the chat: holder data, mobile and e-mail codes, clauses, password.
+
+A company is registered by its legal representative, with the company's data and their own
+Codice Fiscale (FAQ 10): a new representative registers the company again that way.
+"""
 
 from typing import Any
 
 from rasa_sdk import Tracker
 
 from actions.answers import (
+    NOT_ASKED,
+    answered,
     parse_customer_kind,
     parse_email,
     parse_fiscal_id,
@@ -19,9 +25,11 @@ from backend import accounts, bootstrap
 from backend.masking import mask_email
 from backend.models import CustomerKind
 from backend.parsing import find_mobile
+from backend.settings import get_settings
 from backend.validators import validate_password
 
 PENDING_ACCOUNT = "registrazione_account"
+REPRESENTATIVE = "registrazione_rappresentante"
 
 
 class ValidateRegistrationForm(FlowForm):
@@ -42,7 +50,13 @@ class ValidateRegistrationForm(FlowForm):
 
     def step_registrazione_codice_fiscale(self, text: str, tracker: Tracker) -> Reply:
         kind = tracker.get_slot("registrazione_tipo")
-        return Reply({"registrazione_codice_fiscale": parse_fiscal_id(text, kind)})
+        slots = {"registrazione_codice_fiscale": parse_fiscal_id(text, kind)}
+        if kind != CustomerKind.COMPANY:
+            slots[REPRESENTATIVE] = NOT_ASKED
+        return Reply(slots)
+
+    def step_registrazione_rappresentante(self, text: str, tracker: Tracker) -> Reply:
+        return Reply({REPRESENTATIVE: parse_fiscal_id(text, CustomerKind.PERSON)})
 
     def step_registrazione_email(self, text: str, tracker: Tracker) -> Reply:
         return Reply({"registrazione_email": parse_email(text)})
@@ -63,6 +77,7 @@ class ValidateRegistrationForm(FlowForm):
             first_name=first,
             last_name=last,
             company_name=company,
+            representative_fiscal_code=answered(tracker.get_slot(REPRESENTATIVE)),
         )
         return Reply(
             {"registrazione_cellulare": mobile, PENDING_ACCOUNT: account_id},
@@ -125,4 +140,6 @@ class ActionAskClauses(AskAction):
     slot = "registrazione_clausole"
 
     def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
-        return [clauses_question("Leggi le clausole legali del portale")]
+        return [
+            clauses_question("Leggi le clausole legali del portale", get_settings().clauses_url)
+        ]

@@ -3,9 +3,10 @@
 The logged-in account lives in the ``account`` slot, which does not survive the end of the
 conversation session (``carry_over_slots_to_new_session`` is off).
 
-At the password step the user may ask for a code instead ("mandami un codice"): it goes by
-SMS to the validated mobile, with the same answer whether or not the e-mail is registered,
-and is typed at the same (secret) step.
+The chat logs in the portal's way only, username and password: the portal has no login by
+code, and what it guards with the password (a delega, the deletion of the profile, a new
+username) must not open to a code alone. A customer who asks for a code at the password
+step («mandami un codice») is told so, and how to reset a forgotten password.
 """
 
 import re
@@ -19,20 +20,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import parse_email
 from actions.contract import ACCOUNT_SLOT
 from actions.flow import FlowForm, Reply, say
-from actions.questions import AskAction
 from backend import accounts, bootstrap
+from backend.validators import missing_password_requirements
 
 LOGIN_SLOTS = ("accesso_email", "accesso_password")
 SKIPPED = "già autenticato"  # what the login slots hold when the user was logged in already
-# "richiesto" once a login code was asked for in this login (changes the question).
-LOGIN_CODE_SLOT = "accesso_codice"
-_ONLY_CODE = re.compile(r"^\s*(\d{3})\s?(\d{3})\s*$")
 _ASKS_FOR_CODE = re.compile(r"\b(codice|codici|sms|otp|messaggio)\b", re.IGNORECASE)
 _RESEND = re.compile(r"non (mi )?(è|e'|e) arrivat|non (mi )?arriva|non l'ho ricevut", re.I)
 
 
 def asks_for_login_code(text: str) -> bool:
-    """ "mandami un codice", "accedo con l'sms", "sms": a request, not a password."""
+    """ "mandami un codice", "accedo con l'sms", "sms": a request, not a password (a text
+    that meets the password rule is always tried as one)."""
+    if not missing_password_requirements(text):
+        return False
     words = text.split()
     if len(words) == 1:
         return words[0].lower() in {"codice", "sms", "otp"}
@@ -55,24 +56,18 @@ class LoginSteps(FlowForm):
         account_id = logged_in(tracker)
         if account_id:
             return self.after_login(account_id) or Reply(dict.fromkeys(LOGIN_SLOTS, SKIPPED))
-        return Reply({LOGIN_CODE_SLOT: None}, [say("utter_accesso_necessario")])
+        return Reply(messages=[say("utter_accesso_necessario")])
 
     def step_accesso_email(self, text: str, tracker: Tracker) -> Reply:
         return Reply({"accesso_email": parse_email(text)})
 
     def step_accesso_password(self, text: str, tracker: Tracker) -> Reply:
-        uow, email = bootstrap.unit_of_work(), tracker.get_slot("accesso_email")
-        code = _ONLY_CODE.match(text)
-        if code:
-            account = accounts.login_with_code(uow, email, "".join(code.groups()))
-        elif asks_for_login_code(text):
-            accounts.request_login_code(uow, email)
-            return Reply({LOGIN_CODE_SLOT: "richiesto"}, [say("utter_accesso_codice_inviato")])
-        else:
-            account = accounts.login(uow, email, text)
+        if asks_for_login_code(text):  # asked again, and no failed login counted
+            return Reply(messages=[say("utter_accesso_solo_password")])
+        email = tracker.get_slot("accesso_email")
+        account = accounts.login(bootstrap.unit_of_work(), email, text)
         reply = Reply(
-            {"accesso_password": SKIPPED, ACCOUNT_SLOT: account, LOGIN_CODE_SLOT: None},
-            [say("utter_accesso_riuscito")],
+            {"accesso_password": SKIPPED, ACCOUNT_SLOT: account}, [say("utter_accesso_riuscito")]
         )
         then = self.after_login(account)
         if then is not None:
@@ -101,21 +96,10 @@ class ValidateLoginForm(LoginSteps):
     def activate(self, tracker: Tracker) -> Reply:
         if logged_in(tracker):
             return Reply(messages=[say("utter_accesso_gia_fatto")], done=True)
-        return Reply({LOGIN_CODE_SLOT: None})
+        return Reply()
 
     def after_login(self, account_id: int) -> Reply:
         return Reply(done=True)
-
-
-class ActionAskLoginPassword(AskAction):
-    """The password question, or the code question once a login code was sent."""
-
-    slot = "accesso_password"
-
-    def ask(self, tracker: Tracker) -> list[dict[str, Any]]:
-        if tracker.get_slot(LOGIN_CODE_SLOT):
-            return [say("utter_ask_accesso_codice")]
-        return [say("utter_ask_accesso_password")]
 
 
 class ActionLogout(Action):

@@ -1,4 +1,8 @@
-"""Supplies in the chat: link a POD to one's account, list one's supplies and their services."""
+"""Supplies in the chat: link a POD to one's account, list one's supplies and their services.
+
+Which customer type gets which service is configuration the business confirms
+(``backend/data/services.json``): the answers point to the portal for the list itself.
+"""
 
 import re
 
@@ -19,12 +23,20 @@ def find_pod(text: str) -> str:
     return validate_pod(match.group() if match else text)
 
 
+PORTAL_LIST = (
+    "L'elenco aggiornato dei servizi dedicati a ogni fornitura è nella tua area riservata "
+    "del portale."
+)
+
+
 def describe(supply: supplies.SupplyView) -> str:
-    """One supply: its POD, address, customer type and services."""
+    """One supply: its POD, address, customer type and the services for that type."""
     kind = supplies.customer_types().get(supply.customer_type, supply.customer_type)
     where = f" – {supply.address}" if supply.address else ""
     services = "\n".join(f"  • {service}" for service in supply.services)
-    return f"POD {supply.pod}{where} ({kind}). Servizi dedicati:\n{services}"
+    return (
+        f"POD {supply.pod}{where}, tipologia {kind}. Servizi online per la tipologia:\n{services}"
+    )
 
 
 class ValidateLinkPodForm(LoginSteps):
@@ -33,7 +45,7 @@ class ValidateLinkPodForm(LoginSteps):
     def step_collega_pod_codice(self, text: str, tracker: Tracker) -> Reply:
         linked = supplies.link_supply(bootstrap.unit_of_work(), logged_in(tracker), find_pod(text))
         return Reply(
-            messages=[say(text=f"Fatto: ho collegato il POD alla tua utenza.\n{describe(linked)}")],
+            messages=[say(text=f"Fatto: ho collegato il POD.\n{describe(linked)}\n{PORTAL_LIST}")],
             done=True,
         )
 
@@ -48,5 +60,6 @@ class ValidateSuppliesForm(LoginThenShow):
         if not found:
             return say("utter_forniture_nessuna")
         text = "Le tue forniture:\n" + "\n".join(describe(supply) for supply in found)
+        text += "\n" + PORTAL_LIST
         link = {"title": "Collega un altro POD", "payload": "/collega_pod"}
         return say(text=text, buttons=[link])

@@ -19,10 +19,15 @@ def channel(tracker: Tracker) -> str:
     return str(metadata.get(CHANNEL_KEY) or tracker.get_latest_input_channel() or "")
 
 
+def document_reference(tracker: Tracker) -> str | None:
+    """The reference the latest message carries, unchecked; None when it carries none."""
+    return (tracker.latest_message.get("metadata") or {}).get(DOCUMENT_KEY) or None
+
+
 def attached_document(tracker: Tracker, what: str) -> str | None:
     """The reference of the document attached to the latest message, checked with the
     backend; None on a channel that cannot attach. ``what`` names the document expected."""
-    reference = (tracker.latest_message.get("metadata") or {}).get(DOCUMENT_KEY)
+    reference = document_reference(tracker)
     if reference:
         documents.check_upload(bootstrap.unit_of_work(), reference)
         return reference
@@ -32,5 +37,5 @@ def attached_document(tracker: Tracker, what: str) -> str | None:
             f"testo: {FORMATS}."
         )
     if channel(tracker) == TELEGRAM:
-        raise Invalid(f"Per allegare {what} inviamelo qui come foto o PDF: {FORMATS}.")
+        raise Invalid(f"Per allegare {what} invia qui il file, come foto o PDF: {FORMATS}.")
     return None

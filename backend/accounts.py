@@ -1,22 +1,20 @@
 """Accounts: registration step by step, login, deletion.
 
-Password reset and username recovery and change are in ``backend.credentials``. Login by
-code never reveals whether an account exists: it answers in the same shape and does
-comparable work (hashing, rendering) either way.
+Password reset and username recovery and change are in ``backend.credentials``. The only
+login is the portal's own, username and password: a code alone never opens an account.
 """
 
 from datetime import timedelta
 
 from backend import audit, codes, outbox
 from backend.errors import (
-    CodeRejected,
     Conflict,
     InvalidInput,
     NotAllowed,
     NotFound,
     Throttled,
 )
-from backend.models import Account, AccountStatus, Channel, CodePurpose
+from backend.models import Account, AccountStatus, CodePurpose
 from backend.passwords import hash_password, verify_password
 from backend.validators import (
     Holder,
@@ -27,10 +25,6 @@ from backend.validators import (
 )
 
 WRONG_CREDENTIALS = "Username o password non corretti."
-WRONG_LOGIN_CODE = (
-    "Il codice non è corretto o non è più valido. Controlla l'SMS, oppure scrivi "
-    "«mandami un codice» per riceverne uno nuovo."
-)
 
 
 def _account(uow, account_id: int) -> Account:
@@ -46,13 +40,20 @@ def active_by_email(uow, email: str) -> Account | None:
     return account if account and account.status == AccountStatus.ACTIVE else None
 
 
+def by_holder(uow, fiscal_code: str, representative_fiscal_code: str = "") -> Account | None:
+    """The account of a person, or of a company as one legal representative registered it."""
+    return uow.accounts.first(
+        fiscal_code=fiscal_code, representative_fiscal_code=representative_fiscal_code
+    )
+
+
 def _drop_abandoned_registration(uow, existing: Account | None) -> None:
     if existing is None:
         return
     if existing.status == AccountStatus.ACTIVE:
         raise Conflict(
             "Esiste già un'utenza con questi dati. Se non ricordi le credenziali usa "
-            '"Recupera dati".'
+            "«Recupera dati»."
         )
     uow.accounts.delete(existing)
 
@@ -69,15 +70,21 @@ def start_registration(
     first_name: str = "",
     last_name: str = "",
     company_name: str = "",
+    representative_fiscal_code: str = "",
 ) -> int:
     """Validate the form, create the pending account and text the mobile a code."""
     holder = validate_holder(
-        fiscal_id, first_name=first_name, last_name=last_name, company_name=company_name
+        fiscal_id,
+        first_name=first_name,
+        last_name=last_name,
+        company_name=company_name,
+        representative_fiscal_code=representative_fiscal_code,
     )
     email = validate_email(email)
     mobile = validate_mobile(mobile)
     with uow:
-        _drop_abandoned_registration(uow, uow.accounts.first(fiscal_code=holder.fiscal_code))
+        existing = by_holder(uow, holder.fiscal_code, holder.representative_fiscal_code)
+        _drop_abandoned_registration(uow, existing)
         _drop_abandoned_registration(uow, uow.accounts.first(email=email))
         account = add_account(uow, holder, email, mobile, status=AccountStatus.MOBILE_PENDING)
         _send_registration_code(uow, account)
@@ -94,6 +101,7 @@ def add_account(uow, holder: Holder, email: str, mobile: str, **fields) -> Accou
         last_name=holder.last_name,
         company_name=holder.company_name,
         fiscal_code=holder.fiscal_code,
+        representative_fiscal_code=holder.representative_fiscal_code,
         email=email,
         mobile=mobile,
         **fields,
@@ -190,15 +198,16 @@ def set_password(uow, account_id: int, password: str) -> AccountStatus:
     with uow:
         account = _account(uow, account_id)
         account.require_status(AccountStatus.PASSWORD_PENDING)
-        store_password(uow, account, password)
+        # Choosing the first password is no change: the FAQ's once-a-day rule starts later.
+        account.password_hash = hash_password(uow.settings, password)
         account.status = AccountStatus.ACTIVE
         outbox.send_email(uow, account.email, "email_welcome", name=account.display_name)
         uow.commit()
         return AccountStatus(account.status)
 
 
-def store_password(uow, account: Account, password: str) -> None:
-    """Keep the password's hash and when it changed (at most once a day: ``credentials``)."""
+def change_password(uow, account: Account, password: str) -> None:
+    """Keep the new password's hash and when it changed (at most once a day: ``credentials``)."""
     account.password_hash = hash_password(uow.settings, password)
     account.password_changed_at = uow.now()
 
@@ -235,36 +244,6 @@ def _count_login_failure(uow, account: Account | None) -> None:
     uow.commit()
 
 
-_LOGIN_CODE = codes.CodeMessage(CodePurpose.LOGIN, Channel.SMS, "sms_login_code", "login_code")
-
-
-def request_login_code(uow, email: str) -> None:
-    """Text a login code to the validated mobile; silent and alike when there is none."""
-    with uow:
-        account = active_by_email(uow, email)
-        if account is not None and account.mobile_verified_at is None:
-            account = None  # no mobile to text it to: answered as if there were no account
-        _LOGIN_CODE.send(uow, account)
-        uow.commit()
-
-
-def login_with_code(uow, email: str, code: str) -> int:
-    """Return the account id for the code texted by ``request_login_code``."""
-    with uow:
-        account = active_by_email(uow, email)
-        try:
-            if account is None:
-                codes.reject_unknown(uow, code)
-            codes.verify(uow, account.id, CodePurpose.LOGIN, code)
-        except CodeRejected:  # wrong, expired or used up: one answer, whoever asks
-            raise CodeRejected(WRONG_LOGIN_CODE) from None
-        account.failed_logins = 0
-        account.locked_until = None
-        audit.record(uow, "login", account.id, method="code")
-        uow.commit()
-        return account.id
-
-
 # --- profile -----------------------------------------------------------------------------
 
 
@@ -274,7 +253,9 @@ def get_account(uow, account_id: int) -> Account:
 
 
 def delete_account(uow, account_id: int, password: str) -> None:
-    """ "Elimina Profilo": personal data go; delegations and supplies go with them."""
+    """«Elimina Profilo»: the portal account goes, with what hangs on it (delegations given
+    and received, the links to its supplies, uploads, transfer requests, communications);
+    the distributor's own records (PODs, connection practices) stay."""
     with uow:
         account = _account(uow, account_id)
         if not verify_password(uow.settings, account.password_hash, password):

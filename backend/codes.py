@@ -31,6 +31,12 @@ GRANT_REF = "grant"
 GRANT_MINUTES = 15
 
 
+def too_soon(settings) -> str:
+    """Why a new code is not sent yet, quoting ``CODE_RESEND_SECONDS``."""
+    seconds = settings.code_resend_seconds
+    return f"Hai appena richiesto un codice: attendi {seconds} secondi prima di chiederne un altro."
+
+
 def _digest(uow, account_id: int, purpose: CodePurpose, ref: str, code: str) -> str:
     message = f"{account_id}:{purpose}:{ref}:{code}".encode()
     return hmac.new(uow.settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
@@ -51,9 +57,7 @@ def issue(uow, account_id: int, purpose: CodePurpose, ref: str = "") -> str:
         if c.created_at > now - timedelta(hours=1)
     ]
     if recent and recent[-1].created_at > now - timedelta(seconds=settings.code_resend_seconds):
-        raise Throttled(
-            "Hai appena richiesto un codice: attendi un minuto prima di chiederne un altro."
-        )
+        raise Throttled(too_soon(settings))
     if len(recent) >= settings.code_max_per_hour:
         raise Throttled("Hai richiesto troppi codici: riprova tra un'ora.")
     code = generate()
@@ -142,10 +146,13 @@ class CodeMessage:
             audit.record(uow, f"{self.event}_requested", None)
             return
         try:
-            code = issue(uow, account.id, self.purpose)
+            self.deliver(uow, account)
         except Throttled:
             audit.record(uow, f"{self.event}_throttled", account.id)
-            return
+
+    def deliver(self, uow, account: Account) -> None:
+        """Send a fresh code; ``Throttled`` when none may go yet, for callers that may say so."""
+        code = issue(uow, account.id, self.purpose)
         to = account.mobile if self.channel == Channel.SMS else account.email
         outbox.send(uow, self.channel, to, self.template, name=account.display_name, code=code)
         audit.record(uow, f"{self.event}_requested", account.id)

@@ -1,28 +1,43 @@
 """Forgotten or changed credentials: password reset, username recovery and change.
 
-Both changes follow one pattern, "code, then grant" (``_CodeThenGrant``), and never reveal
-whether an account exists: they answer in the same shape and do comparable work (hashing,
-rendering, a write) either way.
+Both changes follow one pattern, "code, then grant" (``_CodeThenGrant``). The password
+reset never reveals whether an e-mail is registered: it answers in the same shape and does
+comparable work (hashing, rendering, a write) either way. Username recovery starts from
+fiscal data, which registration reveals anyway («Esiste già un'utenza con questi dati»): it
+says plainly when no account has them rather than show an invented address (FAQ 7).
 """
 
-import hashlib
-import hmac
-import string
 from dataclasses import dataclass
 from datetime import timedelta
 
 from backend import audit, codes, outbox
-from backend.accounts import active_by_email, store_password
-from backend.errors import HELP_ONLINE, CodeRejected, Conflict, NotAllowed
+from backend.accounts import active_by_email, by_holder, change_password
+from backend.errors import HELP_ONLINE, CodeRejected, Conflict, NotAllowed, NotFound
 from backend.masking import mask_email, mask_phone
 from backend.models import Account, AccountStatus, Channel, CodePurpose
-from backend.validators import classify_fiscal_id, validate_email, validate_password
+from backend.validators import (
+    classify_fiscal_id,
+    validate_email,
+    validate_fiscal_code,
+    validate_password,
+)
+
+NO_ACCOUNT = "Non risulta nessuna utenza registrata con questi dati."
 
 
-def _active_by_fiscal_code(uow, fiscal_id: str) -> Account | None:
+def _active_holder(uow, fiscal_id: str, representative: str = "") -> Account | None:
+    """The active account of a person, or of a company as ``representative`` registered it."""
     _, number = classify_fiscal_id(fiscal_id)
-    account = uow.accounts.first(fiscal_code=number)
+    representative = validate_fiscal_code(representative) if representative else ""
+    account = by_holder(uow, number, representative)
     return account if account and account.status == AccountStatus.ACTIVE else None
+
+
+def _registered_holder(uow, fiscal_id: str, representative: str) -> Account:
+    account = _active_holder(uow, fiscal_id, representative)
+    if account is None:
+        raise NotFound(NO_ACCOUNT)
+    return account
 
 
 @dataclass(frozen=True)
@@ -102,69 +117,56 @@ def _require_password_changeable(uow, account: Account) -> None:
 
 def _change_password(uow, account: Account, new_password: str) -> None:
     _require_password_changeable(uow, account)
-    store_password(uow, account, new_password)
+    change_password(uow, account, new_password)
     account.failed_logins = 0
     account.locked_until = None
     outbox.send_email(uow, account.email, "email_password_changed", name=account.display_name)
     audit.record(uow, "password_reset", account.id)
 
 
-def recover_username(uow, fiscal_id: str) -> str:
-    """The account's e-mail, masked; a stable decoy when no account has these fiscal data."""
+def recover_username(uow, fiscal_id: str, representative: str = "") -> str:
+    """The account's e-mail, masked; ``NotFound`` when no account has these fiscal data."""
     with uow:
-        account = _active_by_fiscal_code(uow, fiscal_id)
-        if account is None:
-            return _decoy_masked_email(uow, fiscal_id)
-        return mask_email(account.email)
+        return mask_email(_registered_holder(uow, fiscal_id, representative).email)
 
 
-def _decoy(uow, seed: str) -> bytes:
-    key = uow.settings.secret_key.encode()
-    _, number = classify_fiscal_id(seed)  # one decoy per person, however it is typed
-    return hmac.new(key, number.encode(), hashlib.sha256).digest()
-
-
-def _decoy_masked_email(uow, fiscal_id: str) -> str:
-    d = _decoy(uow, fiscal_id)
-    letters = string.ascii_lowercase
-    domain = ["gmail.com", "libero.it", "hotmail.it", "yahoo.it", "alice.it"][d[2] % 5]
-    return mask_email(f"{letters[d[0] % 26]}x{letters[d[1] % 26]}@{domain}")
-
-
-def request_username_change(uow, fiscal_id: str) -> str:
+def request_username_change(uow, fiscal_id: str, representative: str = "") -> str:
     """Text a code to the validated mobile; return the mobile masked.
 
-    Without a validated mobile the user is pointed to Help Online / 803.500.
+    Without a validated mobile the user is pointed to Help OnLine / 803.500; ``Throttled``
+    when a code went out just now, so that the chat never says one was sent when it was not.
     """
     with uow:
-        account = _active_by_fiscal_code(uow, fiscal_id)
-        if account is not None and account.mobile_verified_at is None:
+        account = _registered_holder(uow, fiscal_id, representative)
+        if account.mobile_verified_at is None:
             raise NotAllowed(
                 "Per modificare la username serve un cellulare già validato sul portale. "
                 + HELP_ONLINE
             )
-        _USERNAME_CHANGE.send(uow, account)
+        _USERNAME_CHANGE.deliver(uow, account)
         uow.commit()
-        if account is None:
-            digits = int.from_bytes(_decoy(uow, fiscal_id)[:2]) % 100
-            return mask_phone(f"+39333{digits:07d}")
         return mask_phone(account.mobile)
 
 
-def verify_username_change_code(uow, fiscal_id: str, code: str, holder: str) -> None:
+def verify_username_change_code(
+    uow, fiscal_id: str, representative: str, code: str, holder: str
+) -> None:
     """Check the code texted to the mobile; leaves a grant for ``change_username_with_grant``."""
     with uow:
-        _USERNAME_CHANGE.grant(uow, _active_by_fiscal_code(uow, fiscal_id), code, holder)
+        account = _active_holder(uow, fiscal_id, representative)
+        _USERNAME_CHANGE.grant(uow, account, code, holder)
         uow.commit()
 
 
-def change_username_with_grant(uow, fiscal_id: str, holder: str, new_email: str) -> None:
+def change_username_with_grant(
+    uow, fiscal_id: str, representative: str, holder: str, new_email: str
+) -> None:
     """The new e-mail becomes the username, for the holder of a grant."""
     new_email = validate_email(new_email)
     with uow:
         _USERNAME_CHANGE.use_grant(
             uow,
-            _active_by_fiscal_code(uow, fiscal_id),
+            _active_holder(uow, fiscal_id, representative),
             holder,
             lambda account: _set_username(uow, account, new_email),
         )

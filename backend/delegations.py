@@ -68,7 +68,7 @@ def _registered_delegate(uow, delegator_id: int, delegate_email: str):
             "essere registrato al portale."
         )
     if delegate.id == delegator_id:
-        raise InvalidInput("Non puoi delegare te stesso.")
+        raise InvalidInput("Non puoi indicare come delegato la tua stessa utenza.")
     return delegate
 
 

@@ -14,15 +14,24 @@ from backend.validators import validate_holder
 
 DEMO_PASSWORD = "Sportello#2024"
 
-# (first name, last name, company, fiscal id, e-mail, mobile)
+# (first name, last name, company, fiscal id, representative's fiscal code, e-mail, mobile)
 _USERS = [
-    ("Mario", "Rossi", "", "RSSMRA85T10A562S", "mario.rossi@example.it", "+393331234567"),
-    ("Giulia", "Bianchi", "", "BNCGLI90A41H501E", "giulia.bianchi@example.it", "+393471234568"),
+    ("Mario", "Rossi", "", "RSSMRA85T10A562S", "", "mario.rossi@example.it", "+393331234567"),
+    (
+        "Giulia",
+        "Bianchi",
+        "",
+        "BNCGLI90A41H501E",
+        "",
+        "giulia.bianchi@example.it",
+        "+393471234568",
+    ),
     (
         "",
         "",
         "Sole Verde S.r.l.",
         "01114601006",
+        "VRDLGU80A01H501Q",
         "amministrazione@soleverde.example.it",
         "+393201234569",
     ),
@@ -53,11 +62,15 @@ def load_demo_data(uow) -> DemoData:
     with uow:
         now = uow.now()
         accounts = {}
-        for first, last, company, fiscal, email, mobile in _USERS:
+        for first, last, company, fiscal, representative, email, mobile in _USERS:
             account = uow.accounts.first(email=email)
             if account is None:
                 holder = validate_holder(
-                    fiscal, first_name=first, last_name=last, company_name=company
+                    fiscal,
+                    first_name=first,
+                    last_name=last,
+                    company_name=company,
+                    representative_fiscal_code=representative,
                 )
                 account = add_active_account(uow, holder, email, mobile, DEMO_PASSWORD)
             accounts[email] = account.id

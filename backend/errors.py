@@ -1,8 +1,7 @@
 """Errors that reach the user carry an Italian message the chat can show as it is."""
 
 HELP_ONLINE = (
-    "Utilizza il servizio Help OnLine per essere ricontattato "
-    "oppure chiama il numero verde 803.500."
+    "Usa il servizio Help OnLine per farti ricontattare oppure chiama il numero verde 803.500."
 )
 
 

@@ -58,8 +58,7 @@ def request_transfer(
         account = uow.accounts.get(account_id)
         if account is None or account.fiscal_code != requester:
             raise NotAllowed(
-                "Puoi chiedere lo spostamento solo delle pratiche della società "
-                "con cui sei registrato."
+                "Puoi chiedere lo spostamento solo delle pratiche della società del tuo account."
             )
         practices = [uow.practices.first(number=n.strip().upper()) for n in practice_numbers]
         if any(p is None or p.requester_fiscal_code != requester for p in practices):

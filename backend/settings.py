@@ -21,6 +21,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from backend.operator_hours import OperatorHours, parse_operator_hours
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT = "development"
 DEV_SECRET_KEY = "dev-only-change-me"
@@ -66,6 +68,11 @@ def _sender(value: str) -> str:
     return value
 
 
+def _operator_hours(value: str) -> str:
+    parse_operator_hours(value)  # refused here, at start-up, rather than mid-conversation
+    return value
+
+
 def _comma_list(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
@@ -101,8 +108,16 @@ class Settings(BaseSettings):
     # The answers quote these two (actions/configuration.py), so they never contradict them.
     code_ttl_minutes: Positive = 30
     password_change_hours: Positive = 24
-    # The portal's page with the legal clauses that registration asks to accept.
+    # The portal's pages the answers link (the FAQ's «qui»); the defaults are the web app's
+    # demo pages. The legal clauses that registration asks to accept, and the delega's own.
     clauses_url: HttpUrl = "http://localhost:8000/clausole-legali"
+    delegation_clauses_url: HttpUrl = "http://localhost:8000/clausole-delega"
+    help_online_url: HttpUrl = "http://localhost:8000/portale/help-online"
+    registration_url: HttpUrl = "http://localhost:8000/portale/registrazione"
+    producer_registration_url: HttpUrl = "http://localhost:8000/portale/area-produttori"
+    # When Help OnLine's operators work, Europe/Rome (backend/operator_hours.py): the
+    # callback's time slots and the promise of a call quote it.
+    orari_operatori: Annotated[str, AfterValidator(_operator_hours)] = "lun-ven 8-20, sab 8-13"
     code_max_attempts: Positive = 5
     code_resend_seconds: Positive = 60
     code_max_per_hour: Positive = 5
@@ -163,6 +178,9 @@ class Settings(BaseSettings):
         if problems:
             problems.append("(in sviluppo: SPORTELLO_ENV=development, come fa make run)")
         return problems
+
+    def operator_hours(self) -> OperatorHours:
+        return parse_operator_hours(self.orari_operatori)
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_sqlite_url("sportello.db")

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.errors import NotAllowed
@@ -25,13 +25,22 @@ class CustomerKind(StrEnum):
 
 class Account(Base):
     __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("fiscal_code", "representative_fiscal_code", name="uq_accounts_holder"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     company_name: Mapped[str | None] = mapped_column(String(200))
-    fiscal_code: Mapped[str] = mapped_column(String(16), unique=True)
+    fiscal_code: Mapped[str] = mapped_column(String(16))
+    # A company's legal representative, by their Codice Fiscale; empty for a person. FAQ 10:
+    # a new representative registers the company again with their own fiscal data, so a
+    # company has one account per representative.
+    representative_fiscal_code: Mapped[str] = mapped_column(
+        String(16), default="", server_default=""
+    )
     email: Mapped[str] = mapped_column(String(254), unique=True)
     mobile: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))

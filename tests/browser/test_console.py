@@ -36,7 +36,7 @@ def callback_request(widget: Widget) -> tuple[str, str]:
     """Asks for a callback through the widget; returns (a unique word of the topic, phone)."""
     word = f"Zeta{uuid.uuid4().hex[:6]}"
     phone = f"333{uuid.uuid4().int % 10**7:07d}"
-    assert "Per cosa vuoi essere contattato" in widget.say("vorrei essere ricontattato")
+    assert "Per quale motivo vuoi la chiamata" in widget.say("vorrei essere ricontattato")
     assert "nome e cognome" in widget.say(f"informazioni sulla pratica {word}")
     assert "A quale numero" in widget.say("Mario Verdi")
     assert "Quando preferisci" in widget.say(phone)
@@ -119,6 +119,7 @@ def request_transfer(chat: TextChat, stack, uow) -> tuple[Company, str]:
     chat(
         "modulo compilato", {"documento": documents.store_upload(uow(), b"%PDF-1.7\n" + b"x" * 99)}
     )
+    chat("fatto")
     return company, re.search(r"n\. (\d+) inoltrata", chat("sì")).group(1)
 
 

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from backend.settings import Settings
 from tests.support.customers import Identity, new_identity
 from tests.support.widget import Widget, portal_token
 
@@ -18,12 +19,19 @@ MASK = "••••••"
 def test_faq_question_and_quick_reply(open_widget, stack):
     widget = open_widget()
     welcome = widget.page.locator(".sw-bot").first
-    for topic in ("registrazione", "delega", "servizi on-line"):  # what it can do
+    for topic in ("registrazione", "delega", "servizi online"):  # what it can do
         assert topic in welcome.inner_text()
     assert welcome.locator(".sw-choice").count() >= 3  # the main things it can do
     widget.screenshot("welcome")
     answer = widget.say("come faccio a registrarmi?")
     assert "Vuoi che ti registri io" in answer
+    # The FAQ's «qui» is REGISTRATION_URL, shown as a link that opens apart from the portal.
+    link = widget.page.locator(".sw-bot .sw-bubble a").last
+    assert link.get_attribute("href") == Settings().registration_url
+    assert (link.get_attribute("target"), link.get_attribute("rel")) == (
+        "_blank",
+        "noopener noreferrer",
+    )
     last = widget.page.locator(".sw-msg").last
     assert re.fullmatch(r"\d\d:\d\d", last.locator("time").inner_text())
     answer = widget.press("Quali dati servono?")
@@ -92,7 +100,7 @@ def test_identity_document_upload(open_widget, stack):
     widget = open_widget()
     before = widget.bots()
     with widget.page.expect_file_chooser() as chooser:
-        widget.page.get_by_role("button", name="Allega un documento di identità").click()
+        widget.page.get_by_role("button", name="Allega un documento").click()
     chooser.value.set_files(
         files=[{"name": "carta.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -260,6 +268,6 @@ def test_portal_login_hand_off_on_another_site(new_page, stack, other_site, cust
     assert page.locator(".sw-head h2").inner_text() == "Assistente"
     answer = widget.say("esci")
     if valid:
-        assert "Sei uscito" in answer
+        assert "Ti ho disconnesso" in answer
     else:
         assert "Non hai effettuato l'accesso" in answer

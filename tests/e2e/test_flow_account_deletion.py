@@ -14,7 +14,8 @@ def test_a_customer_deletes_the_account_with_the_password(chat, uow, logged_in, 
     add_pod(uow(), pod, logged_in.fiscal_code, "residential")
     supplies.link_supply(uow(), logged_in.id, pod)
     reply = said(chat("cancella il mio account"))
-    assert "definitiva" in reply and f"forniture collegate: 1 ({pod})" in reply
+    assert "definitiva" in reply and f"alle tue forniture: 1, {pod}" in reply
+    assert "forniture di energia elettrica e i relativi contratti non cambiano" in reply
     assert "non è stato eliminato" in said(chat("Sbagliata#1"))
     with uow() as work:
         assert work.accounts.get(logged_in.id) is not None

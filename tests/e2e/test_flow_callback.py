@@ -13,11 +13,12 @@ def tickets_for(uow, phone: str) -> list:
 
 
 def test_a_visitor_asks_to_be_called_back_on_a_landline(chat, uow):
-    assert "Per cosa vuoi essere contattato" in said(chat("vorrei essere ricontattato"))
+    assert "Per quale motivo vuoi la chiamata" in said(chat("vorrei essere ricontattato"))
     assert "nome e cognome" in said(chat("non mi arriva il codice via SMS"))
     assert "A quale numero" in said(chat("mi chiamo Carla Neri"))
     assert "fisso o cellulare" in said(chat("boh"))
-    assert "Quando preferisci" in said(chat("0612345678"))
+    reply = said(chat("0612345678"))
+    assert "Quando preferisci" in reply and "dal lunedì al venerdì dalle 8 alle 20" in reply
     reply = said(chat("domani mattina"))
     [ticket] = tickets_for(uow, "+390612345678")
     assert f"il numero del tuo ticket è {ticket.id}" in reply and "…78" in reply
@@ -31,17 +32,24 @@ def test_a_visitor_asks_to_be_called_back_on_a_landline(chat, uow):
 
 def test_a_logged_in_customer_is_called_back_on_the_mobile_on_file(chat, uow, logged_in):
     replies = chat("/richiedi_richiamata")
-    assert "Per cosa vuoi essere contattato" in said(replies)
+    assert "Per quale motivo vuoi la chiamata" in said(replies)
     replies = chat("Delega")
     assert "A quale numero" in said(replies)  # the name comes from the account
     [button] = [b for r in replies for b in r.get("buttons", [])]
-    assert "Quando preferisci" in said(chat(button["payload"]))
-    assert "ticket" in said(chat("Pomeriggio (14-18)"))
+    replies = chat(button["payload"])
+    slots = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert slots == [  # ORARI_OPERATORI's default
+        "Dal lunedì al venerdì, dalle 8 alle 20",
+        "Il sabato, dalle 8 alle 13",
+        "Qualsiasi orario",
+    ]
+    reply = said(chat(slots[1]))
+    assert "ticket" in reply and "preferenza: «Il sabato, dalle 8 alle 13»" in reply
     [ticket] = tickets_for(uow, logged_in.mobile)
     assert (ticket.account_id, ticket.name, ticket.preferred_time) == (
         logged_in.id,
         "Anna Test",
-        "Pomeriggio (14-18)",
+        "Il sabato, dalle 8 alle 13",
     )
 
 

@@ -1,4 +1,4 @@
-"""Login by code, password reset and username recovery over REST with the real servers."""
+"""Login, password reset and username recovery over REST with the real servers."""
 
 from datetime import timedelta
 
@@ -8,6 +8,7 @@ from backend.clock import utcnow
 from backend.models import CodePurpose
 from backend.passwords import verify_password
 from tests.support.chat import Chat, said
+from tests.support.customers import add_company, new_identity
 
 pytestmark = pytest.mark.e2e
 
@@ -67,25 +68,18 @@ def start_reset(chat, email: str) -> None:
     assert "Se l'e-mail è registrata" in said(chat(email))
 
 
-# --- login by code -----------------------------------------------------------------------
+# --- login: the portal's password only ----------------------------------------------------
 
 
-def test_a_customer_logs_in_with_a_code_by_sms(chat, customer, code_for, stack):
+def test_asking_for_a_code_at_login_sends_nothing_and_the_password_logs_in(
+    chat, customer, uow, stack
+):
     chat("voglio accedere")
     chat(customer.email)
     reply = said(chat("non ricordo la password, mandami un codice"))
-    assert "Se l'e-mail è registrata, ti ho inviato un codice via SMS" in reply
-    assert "codice di 6 cifre" in reply
-    code = code_for(customer.mobile)
-    assert "Accesso effettuato" in said(chat(code))
-    assert "Hai già effettuato l'accesso" in said(chat("login"))
-    assert not stack.tracker_holds(code)
-
-
-def test_the_password_still_works_after_asking_for_a_code(chat, customer):
-    chat("voglio accedere")
-    chat(customer.email)
-    chat("accedo con l'sms")
+    assert "non c'è un accesso con un codice" in reply and "Ora scrivi la password" in reply
+    with uow() as work:
+        assert work.outbox.find(recipient=customer.mobile) == []
     assert "Accesso effettuato" in said(chat(customer.password))
 
 
@@ -123,7 +117,7 @@ def test_an_unknown_email_gets_the_same_replies(chat, other_chat, customer, code
         replies.append(shown(talk("non mi è arrivato")))
     assert known == unknown
     assert "Ti restano 4 tentativi" in said(known[2])
-    assert "attendi un minuto" in said(known[3])
+    assert "attendi 60 secondi" in said(known[3])
 
 
 def test_an_expired_code_offers_a_new_one(conversation, customer, code_for, uow):
@@ -138,7 +132,7 @@ def test_an_expired_code_offers_a_new_one(conversation, customer, code_for, uow)
     chat.rewind("recupero_password_inviato", minutes=31)
     reply = chat(old)
     assert "scaduto" in said(reply) and "Inviami un nuovo codice" in buttons(reply)
-    assert "Ti ho inviato un nuovo codice" in said(chat("inviami un nuovo codice"))
+    assert "Se l'e-mail è registrata" in said(chat("inviami un nuovo codice"))
     new = code_for(customer.email)
     assert new != old
     assert "Codice corretto" in said(chat(new))
@@ -202,6 +196,27 @@ def test_a_customer_changes_the_username_with_a_code_by_sms(chat, customer, code
     chat("voglio accedere")
     chat(new_email)
     assert "Accesso effettuato" in said(chat(customer.password))
+
+
+def test_fiscal_data_nobody_registered_are_told_plainly(chat, uow):
+    """No invented masked e-mail, no SMS to invented digits: the truth and what to do."""
+    nobody = new_identity()
+    reply = start_username(chat, nobody)
+    assert "Non risulta nessuna utenza registrata con questi dati" in reply
+    assert "****" not in reply and "termina con" not in reply
+    assert "803.500" in reply and "/portale/registrazione" in reply
+    with uow() as work:
+        assert work.outbox.find(recipient=nobody.mobile) == []
+
+
+def test_a_company_finds_its_username_with_its_representative_s_code(chat, uow, stack):
+    company = add_company(stack.database_url)
+    chat("ho dimenticato la username")
+    chat("sì")
+    chat("azienda")
+    assert "tuo Codice Fiscale" in said(chat(company.vat))
+    reply = said(chat(company.representative))
+    assert "La username registrata con questi dati è l****" in reply
 
 
 def test_a_username_still_in_use_ends_with_the_login_button(chat, customer, uow):

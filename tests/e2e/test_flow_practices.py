@@ -1,7 +1,7 @@
 """Practice transfer over REST: a new legal representative requests it, then asks its status.
 
-The filled-in document arrives as the channels send uploads: a message whose metadata is
-``{"documento": "<reference>"}``.
+The filled-in documents arrive as the channels send uploads, one message each whose metadata
+is ``{"documento": "<reference>"}``, until the customer says «fatto».
 """
 
 import pytest
@@ -35,13 +35,17 @@ def test_a_new_representative_requests_the_transfer_and_asks_its_status(talk, uo
     assert "allegati" in talk("tutte")
     assert "Non ho ricevuto nessun documento" in talk("te lo mando dopo")
     reply = talk("modulo compilato", {"documento": documents.store_upload(uow(), PDF)})
-    assert "Documento ricevuto" in reply and "Inoltro la richiesta" in reply
+    assert "Documento ricevuto: finora ne hai allegati 1." in reply and "«fatto»" in reply
+    reply = talk("dichiarazione", {"documento": documents.store_upload(uow(), PDF)})
+    assert "finora ne hai allegati 2" in reply
+    reply = talk("fatto")
+    assert "con i 2 documenti che hai caricato" in reply and "Inoltro la richiesta" in reply
     reply = talk("sì")
     with uow() as work:
         [transfer] = work.transfers.find(account_id=company.id)
         assert transfer.status == "pending" and len(transfer.practice_ids) == 2
-        [document] = work.documents.find(transfer_id=transfer.id)
-        assert document.account_id == company.id
+        claimed = work.documents.find(transfer_id=transfer.id)
+        assert [d.account_id for d in claimed] == [company.id, company.id]
     assert f"Richiesta di spostamento n. {transfer.id} inoltrata" in reply
     reply = talk("a che punto è la mia richiesta?")
     assert f"n. {transfer.id}" in reply and "in lavorazione" in reply
@@ -59,7 +63,8 @@ def test_the_faq_answer_offers_the_transfer_and_no_sends_nothing(talk, uow, comp
     talk(company.password)
     talk("Sole Verde S.r.l.")
     talk("la 2")
-    reply = talk("ecco il modulo", {"documento": documents.store_upload(uow(), PDF)})
+    talk("ecco il modulo", {"documento": documents.store_upload(uow(), PDF)})
+    reply = talk("ho finito")
     assert numbers[1] in reply and numbers[0] not in reply
     assert "non ho inoltrato" in talk("no")
     with uow() as work:

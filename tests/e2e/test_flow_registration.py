@@ -41,7 +41,7 @@ def test_a_person_registers_in_the_chat_and_ends_logged_in(chat, code_for, uow, 
 
 def test_a_customer_logs_in_and_out(chat, logged_in):
     assert "Hai già effettuato l'accesso" in said(chat("login"))
-    assert "Sei uscito" in said(chat("esci"))
+    assert "Ti ho disconnesso" in said(chat("esci"))
     assert "Non hai effettuato l'accesso" in said(chat("logout"))
 
 
@@ -95,11 +95,22 @@ def test_three_bad_answers_end_the_flow_with_help_online_and_it_can_start_again(
     assert "persona fisica o come azienda" in said(chat("voglio registrarmi"))
 
 
-def test_no_secret_reaches_the_logs(chat, code_for, stack):
+def test_a_company_registers_with_its_representative_and_no_secret_reaches_the_logs(
+    chat, code_for, stack, uow
+):
     chat("voglio registrarmi")
-    for answer in ("azienda", "Verdi Energia S.r.l.", "01114601006", "info@verdienergia.it"):
-        chat(answer)
+    chat("azienda")
+    chat("Verdi Energia S.r.l.")
+    assert "tuo Codice Fiscale" in said(chat("01114601006"))
+    chat("VRDLCU80A01H501G")
+    chat("info@verdienergia.it")
     chat("333 765 4321")
+    with uow() as work:  # FAQ 10: the representative's fiscal data and the company's
+        account = work.accounts.first(email="info@verdienergia.it")
+        assert (account.fiscal_code, account.representative_fiscal_code) == (
+            "01114601006",
+            "VRDLCU80A01H501G",
+        )
     code = code_for("+393337654321")
     chat(code)
     logs = b"".join(path.read_bytes() for path in stack.workdir.glob("*.log"))

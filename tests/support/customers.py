@@ -62,11 +62,13 @@ def add_customer(database_url: str, first_name: str = "Anna") -> Customer:
 
 @dataclass(frozen=True)
 class Company:
-    """A company registered by its new representative; its practices are still on no account."""
+    """A company registered by its new representative (their Codice Fiscale); its practices
+    are still on no account."""
 
     id: int
     email: str
     vat: str
+    representative: str
     practice_numbers: list[str]
     password: str = PASSWORD
 
@@ -76,14 +78,14 @@ def add_company(database_url: str) -> Company:
     digits = f"{random.randrange(10**6, 10**7):07d}001"  # 001: a valid province office
     vat, tag = digits + luhn.calc_check_digit(digits), uuid.uuid4().hex[:6]
     name, email = "Sole Verde S.r.l.", f"legale.{tag}@example.it"
-    account_id = _add_active_account(
-        database_url, validate_holder(vat, company_name=name), email, "+393471234567"
-    )
+    representative = new_identity().fiscal_code
+    holder = validate_holder(vat, company_name=name, representative_fiscal_code=representative)
+    account_id = _add_active_account(database_url, holder, email, "+393471234567")
     settings = Settings(database_url=database_url)
     numbers = [
         add_practice(unit_of_work(settings), None, name, vat, f"FV {kw} kW") for kw in (20, 50)
     ]
-    return Company(account_id, email, vat, numbers)
+    return Company(account_id, email, vat, representative, numbers)
 
 
 def _add_active_account(database_url: str, holder: Holder, email: str, mobile: str) -> int:

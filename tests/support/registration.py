@@ -10,7 +10,7 @@ PASSWORD = "Sportello#1"
 
 def register(uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **names) -> int:
     """Every registration step with the codes from the outbox; then a day passes, so that the
-    24-hour rules of the new account do not get in the way. Returns the account id."""
+    limits on the new account's codes do not get in the way. Returns the account id."""
     names = names or {"first_name": "Mario", "last_name": "Rossi"}
     account_id = accounts.start_registration(
         uow, fiscal_id=fiscal_id, email=email, mobile=mobile, **names

@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from backend.settings import Settings
 from tests.support.bridge import BridgeProcess
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.loopback import LoopbackServer, free_port
@@ -42,6 +43,8 @@ def test_an_faq_is_answered_with_an_inline_keyboard(fake, bridge, user):
     fake.message(user, "come faccio a registrarmi?")
     call = answer(fake, user, "Bastano pochi passaggi")
     assert "parse_mode" not in call.params  # plain text: nothing in it can break Markdown
+    # ...and Telegram turns the plain URL of the FAQ's «qui» into a link by itself.
+    assert f"form di registrazione: {Settings().registration_url}\n" in call.params["text"]
     assert keyboard(call)[:2] == [
         ("Registrami qui in chat", "p:/avvia_registrazione"),
         ("Quali dati servono?", "p:/faq_dati_registrazione"),
@@ -128,7 +131,7 @@ def test_a_delega_gets_its_identity_document_from_telegram(fake, bridge, uow, us
         ("voglio attivare una delega", "clausole legali"),
         ("accetto", "e-mail con cui la persona"),
         (f"il delegato è {delegate.email}", "carta di identità"),
-        ("te la mando dopo", "inviamelo qui come foto o PDF"),  # the flow knows it is Telegram
+        ("te la mando dopo", "invia qui il file, come foto o PDF"),  # the flow knows it is Telegram
     ]
     for text, expected in steps:
         before = sent(fake, user)

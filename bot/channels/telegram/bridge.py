@@ -48,7 +48,7 @@ APOLOGY = (
 )
 SECRET_DELETED = "Ho cancellato il tuo messaggio perché conteneva un dato riservato."
 STALE_BUTTON = "Questo pulsante non è più valido: scrivimi cosa ti serve."
-DOWNLOAD_FAILED = "Non sono riuscito a ricevere il documento: riprova tra poco."
+DOWNLOAD_FAILED = "Non riesco a ricevere il documento: riprova tra poco."
 CANNOT_READ = (
     "Posso leggere solo messaggi scritti, oppure una foto o un PDF quando ti chiedo un documento."
 )

@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager
 from pathlib import Path
+from string import Template
 
 import httpx
 import jwt
@@ -88,9 +89,34 @@ async def portal_page(request: Request) -> HTMLResponse:
     return HTMLResponse(page.replace(" data-token-slot", token))
 
 
-async def clauses_page(_request: Request) -> HTMLResponse:
-    """Where the demo's registration links the legal clauses (``CLAUSES_URL`` in production)."""
-    return HTMLResponse((STATIC / "clausole-legali.html").read_text())
+# The portal's pages the bot links, as the demo serves them: path -> (title, what it is,
+# the variable that points to the real page in production).
+DEMO_PAGES = {
+    "/clausole-legali": ("Clausole legali del portale", "il testo delle clausole", "CLAUSES_URL"),
+    "/clausole-delega": (
+        "Clausole legali della delega",
+        "il testo delle clausole della delega",
+        "DELEGATION_CLAUSES_URL",
+    ),
+    "/portale/help-online": ("Help OnLine", "Help OnLine", "HELP_ONLINE_URL"),
+    "/portale/registrazione": (
+        "Registrazione",
+        "il form di registrazione",
+        "REGISTRATION_URL",
+    ),
+    "/portale/area-produttori": (
+        "Area Produttori",
+        "la registrazione per l'Area Produttori",
+        "PRODUCER_REGISTRATION_URL",
+    ),
+}
+
+
+async def demo_page(request: Request) -> HTMLResponse:
+    """A page of the portal the answers link, as the demo stands it in."""
+    title, what, variable = DEMO_PAGES[request.url.path]
+    page = Template((STATIC / "pagina-demo.html").read_text())
+    return HTMLResponse(page.substitute(title=title, what=what, variable=variable))
 
 
 class ChatProxy:
@@ -219,7 +245,7 @@ def make_app(
     app = Starlette(
         routes=[
             Route("/", portal_page),
-            Route("/clausole-legali", clauses_page),
+            *(Route(path, demo_page) for path in DEMO_PAGES),
             Route("/api/chat", proxy.endpoint, methods=["POST"]),
             Route("/api/documenti", upload_document, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -39,6 +39,7 @@ SOLE_VERDE = dict(
     email="info@soleverde.it",
     mobile="347 1234568",
     company_name="Sole Verde S.r.l.",
+    representative_fiscal_code="VRDLGU80A01H501Q",
 )
 
 

@@ -85,6 +85,5 @@ def logged(account: int) -> list[SlotSet]:
         SlotSet("accesso_password", "già autenticato"),
         SlotSet("tentativi", 0),
         SlotSet("account", account),
-        SlotSet("accesso_codice", None),
         SlotSet("requested_slot", None),
     ]

@@ -29,7 +29,7 @@ def test_a_logged_in_customer_skips_the_login(run, uow):
 
 def test_without_login_the_flow_asks_to_log_in_first(run, uow):
     events, messages = run(ValidateDeletionForm(), tracker(form=FORM))
-    assert events == [SlotSet("accesso_codice", None)]
+    assert events == []
     assert messages[0]["response"] == "utter_accesso_necessario"
 
 
@@ -72,6 +72,8 @@ def test_the_confirmation_names_what_will_be_deleted(run, uow):
     events, [summary, ask] = run(ActionAskDeletionPassword(), tracker(slots={"account": account}))
     assert events == []
     assert "definitiva" in summary["text"] and "m****o@e****.it" in summary["text"]
-    assert "forniture collegate: 1 (IT001E12345678)" in summary["text"]
+    assert "collegamenti del profilo alle tue forniture: 1, IT001E12345678" in summary["text"]
     assert "deleghe date e ricevute: nessuna" in summary["text"]
+    # What it does not delete: the supply and its contract are not the portal's to end.
+    assert "forniture di energia elettrica e i relativi contratti non cambiano" in summary["text"]
     assert ask["response"] == "utter_cancellazione_chiedi_password"

@@ -2,7 +2,7 @@
 
 from rasa_sdk.events import SlotSet
 
-from actions.callback import ActionAskCallbackPhone, ValidateCallbackForm
+from actions.callback import ActionAskCallbackPhone, ActionAskCallbackTime, ValidateCallbackForm
 from tests.unit.actions.conftest import tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
@@ -107,7 +107,7 @@ def test_the_time_opens_the_ticket_and_ends_the_flow(run, uow):
 
 def test_a_logged_in_customer_s_ticket_is_linked_to_the_account(run, uow):
     account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
-    on = asked("richiamata_orario", "Pomeriggio (14-18)", account=account, **ANSWERED)
+    on = asked("richiamata_orario", "Il sabato, dalle 8 alle 13", account=account, **ANSWERED)
     events, _ = run(ValidateCallbackForm(), on)
     assert events == DONE
     assert uow.callbacks.find()[0].account_id == account
@@ -125,13 +125,37 @@ def test_the_asks_offer_topics_time_bands_and_the_mobile_on_file(run, uow, domai
     for button in topic["buttons"]:  # each topic is an answer the step takes as it is
         events, _ = run(ValidateCallbackForm(), asked("richiamata_argomento", button["payload"]))
         assert events == [SlotSet("tentativi", 0), SlotSet("richiamata_argomento", button["title"])]
-    [time] = domain["responses"]["utter_ask_richiamata_orario"]
-    assert [b["title"] for b in time["buttons"]][:2] == ["Mattina (9-13)", "Pomeriggio (14-18)"]
     _, [phone] = run(ActionAskCallbackPhone(), tracker())
     assert phone["buttons"] == []
     account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
     _, [phone] = run(ActionAskCallbackPhone(), tracker(slots={"account": account}))
-    assert phone["buttons"] == [{"title": "Il mio cellulare (…67)", "payload": "+393331234567"}]
+    assert phone["buttons"] == [{"title": "Il mio cellulare …67", "payload": "+393331234567"}]
+
+
+def test_the_time_slots_are_the_operators_hours_from_the_settings(run, uow, configure):
+    configure(ORARI_OPERATORI="lun-ven 8-20, sab 8-13")
+    _, [time] = run(ActionAskCallbackTime(), tracker())
+    assert time["response"] == "utter_ask_richiamata_orario"
+    assert [b["title"] for b in time["buttons"]] == [
+        "Dal lunedì al venerdì, dalle 8 alle 20",
+        "Il sabato, dalle 8 alle 13",
+        "Qualsiasi orario",
+    ]
+    configure(ORARI_OPERATORI="lun-sab 9:30-17")
+    _, [time] = run(ActionAskCallbackTime(), tracker())
+    assert [b["payload"] for b in time["buttons"]][0] == "Dal lunedì al sabato, dalle 9:30 alle 17"
+
+
+def test_outside_the_operators_hours_the_customer_is_told_when_the_call_comes(
+    run, uow, clock, configure
+):
+    configure(ORARI_OPERATORI="lun-ven 8-20, sab 8-13")
+    clock.current = clock.current.replace(hour=19, minute=30)  # Monday 20:30 in Rome
+    _, messages = run(ValidateCallbackForm(), asked("richiamata_orario", "domani", **ANSWERED))
+    assert [m["response"] for m in messages] == [
+        "utter_richiamata_registrata",
+        "utter_richiamata_fuori_orario",
+    ]
 
 
 def test_wherever_the_bot_cannot_help_it_offers_the_callback(domain):

@@ -4,14 +4,12 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.codes import RESEND_BUTTON
-from actions.credentials import (
-    TOO_SOON,
-    ValidatePasswordResetForm,
-    ValidateUsernameRecoveryForm,
-)
+from actions.credentials import ValidatePasswordResetForm, ValidateUsernameRecoveryForm
 from backend.passwords import verify_password
 from tests.unit.actions.conftest import tracker
 from tests.unit.backend.backend_fakes import add_active_account
+
+TOO_SOON = "Hai appena richiesto un codice: attendi 60 secondi prima di chiederne un altro."
 
 EMAIL = "mario.rossi@example.it"
 CF = "RSSMRA85T10A562S"
@@ -29,6 +27,7 @@ RESET_SLOTS = [
 USERNAME_SLOTS = [
     "recupero_username_tipo",
     "recupero_username_codice_fiscale",
+    "recupero_username_rappresentante",
     "recupero_username_conferma",
     "recupero_username_sms_otp",
     "recupero_username_nuova_email",
@@ -175,8 +174,8 @@ def test_an_expired_code_offers_a_new_one(run, uow, account, clock):
         SlotSet("recupero_password_errori", 0),
         SlotSet("recupero_password_inviato", "2026-03-02T09:31:00"),
     ]
-    assert sent(messages) == [
-        {"response": "utter_codice_reinviato"},
+    assert sent(messages) == [  # the same words whether or not anything was sent
+        {"response": "utter_codice_reinviato_se_registrata"},
         {"response": "utter_consigli_codice_email"},
     ]
     assert uow.last_code(EMAIL) != code
@@ -237,7 +236,13 @@ def test_a_weak_new_password_is_reasked_naming_what_is_missing(run, uow, account
     on = reset("recupero_password_nuova_password", "debole1!")
     events, messages = run(ValidatePasswordResetForm(), on)
     assert events == [SlotSet("tentativi", 1)]
-    assert sent(messages) == [{"text": "La password deve contenere almeno un carattere maiuscolo."}]
+    assert sent(messages) == [
+        {
+            "text": "La password deve contenere almeno un carattere maiuscolo, un numero e un "
+            "carattere speciale (ad esempio ! @ # $ % ^ & +): in quella che hai scritto manca "
+            "un carattere maiuscolo."
+        }
+    ]
 
 
 def test_the_new_password_is_set_after_the_code(run, uow, account):
@@ -282,18 +287,56 @@ def test_the_kind_step_reads_person_or_company(run):
 def test_the_fiscal_code_shows_the_masked_email(run, uow, account):
     on = username("recupero_username_codice_fiscale", f"il mio cf è {CF.lower()}")
     events, messages = run(ValidateUsernameRecoveryForm(), on)
-    assert events == [SlotSet("tentativi", 0), SlotSet("recupero_username_codice_fiscale", CF)]
+    assert events == [
+        SlotSet("tentativi", 0),
+        SlotSet("recupero_username_codice_fiscale", CF),
+        SlotSet("recupero_username_rappresentante", "non richiesto"),
+    ]
     assert sent(messages) == [
         {"response": "utter_recupero_username_trovata", "email": "m****i@e****.it"}
     ]
 
 
-def test_unknown_fiscal_data_show_a_decoy_in_the_same_shape(run, uow):
+def test_unknown_fiscal_data_are_told_plainly_and_end_the_flow(run, uow, account):
+    """No invented address, no invented SMS: nobody registered these data (FAQ 7)."""
     on = username("recupero_username_codice_fiscale", "BNCGLI90A41H501E")
     events, messages = run(ValidateUsernameRecoveryForm(), on)
-    assert events[1] == SlotSet("recupero_username_codice_fiscale", "BNCGLI90A41H501E")
-    assert messages[0]["response"] == "utter_recupero_username_trovata"
-    assert "****" in messages[0]["email"]
+    assert events == ended(*USERNAME_SLOTS)
+    assert sent(messages) == [{"response": "utter_recupero_username_nessuna_utenza"}]
+    assert uow.outbox.find() == [] and uow.codes.find() == []
+
+
+def test_a_company_is_found_with_its_representative_s_fiscal_code(run, uow):
+    company = add_active_account(uow, "legale@soleverde.it", "01114601006", "Sole Verde")
+    uow.accounts.get(company).representative_fiscal_code = CF
+    on = username(
+        "recupero_username_codice_fiscale", "01114601006", recupero_username_tipo="company"
+    )
+    events, messages = run(ValidateUsernameRecoveryForm(), on)
+    assert events == [
+        SlotSet("tentativi", 0),
+        SlotSet("recupero_username_codice_fiscale", "01114601006"),
+    ]
+    assert messages == []  # the representative's code is asked next
+    on = username(
+        "recupero_username_rappresentante",
+        CF.lower(),
+        recupero_username_tipo="company",
+        recupero_username_codice_fiscale="01114601006",
+    )
+    events, messages = run(ValidateUsernameRecoveryForm(), on)
+    assert events == [SlotSet("tentativi", 0), SlotSet("recupero_username_rappresentante", CF)]
+    assert sent(messages) == [
+        {"response": "utter_recupero_username_trovata", "email": "l****e@s****.it"}
+    ]
+    on = username(
+        "recupero_username_rappresentante",
+        "BNCGLI90A41H501E",
+        recupero_username_tipo="company",
+        recupero_username_codice_fiscale="01114601006",
+    )
+    events, messages = run(ValidateUsernameRecoveryForm(), on)
+    assert sent(messages) == [{"response": "utter_recupero_username_nessuna_utenza"}]
 
 
 def test_a_wrong_fiscal_code_is_reasked(run):
@@ -336,6 +379,33 @@ def test_without_a_validated_mobile_the_flow_points_to_help_online(run, uow, acc
         "/richiedi_richiamata",
         "/info_numero_verde",
     ]
+
+
+def test_a_code_sent_just_now_is_not_claimed_as_sent_again(run, uow, account, clock):
+    run(ValidateUsernameRecoveryForm(), username("recupero_username_conferma", "no"))
+    clock.advance(seconds=10)
+    events, messages = run(
+        ValidateUsernameRecoveryForm(), username("recupero_username_conferma", "no")
+    )
+    assert events == ended(*USERNAME_SLOTS)
+    assert messages[0]["text"] == TOO_SOON
+    assert len(uow.messages_to(MOBILE)) == 1
+
+
+def test_a_resent_sms_code_is_said_sent_only_when_it_went_out(run, uow, account, clock):
+    run(ValidateUsernameRecoveryForm(), username("recupero_username_conferma", "no"))
+    clock.advance(seconds=61)
+    on = username("recupero_username_sms_otp", "non mi è arrivato", recupero_username_inviato=START)
+    events, messages = run(ValidateUsernameRecoveryForm(), on)
+    assert sent(messages)[0] == {"response": "utter_codice_reinviato"}
+    assert len(uow.messages_to(MOBILE)) == 2
+    for _ in range(3):  # five codes an hour, then the backend sends none and the bot says so
+        clock.advance(seconds=61)
+        run(ValidateUsernameRecoveryForm(), on)
+    clock.advance(seconds=61)
+    events, messages = run(ValidateUsernameRecoveryForm(), on)
+    assert sent(messages)[0] == {"text": "Hai richiesto troppi codici: riprova tra un'ora."}
+    assert len(uow.messages_to(MOBILE)) == 5
 
 
 def test_a_wrong_sms_code_counts_in_the_conversation(run, uow, account):

@@ -118,7 +118,7 @@ def test_a_duration_needs_a_number_and_a_unit(text):
 
 def test_logged_out_the_flow_starts_with_the_login(run, uow):
     events, messages = run(ValidateDelegationForm(), tracker("attiva una delega"))
-    assert events == [SlotSet("accesso_codice", None)]
+    assert events == []
     assert said(messages) == ["utter_accesso_necessario"]
 
 
@@ -187,7 +187,7 @@ def test_a_forged_document_reference_is_refused(run, uow, people):
 
 
 @pytest.mark.parametrize(
-    "channel, advice", [("web", "graffetta"), ("telegram", "inviamelo qui come foto o PDF")]
+    "channel, advice", [("web", "graffetta"), ("telegram", "invia qui il file, come foto o PDF")]
 )
 def test_text_instead_of_a_document_explains_how_to_upload(run, uow, people, channel, advice):
     on = asked("delega_documento", "ce l'ho", people[0], metadata={"canale": channel})
@@ -262,9 +262,7 @@ def test_no_delegations_ends_with_the_offer_to_give_one(run, uow, people):
 def test_logging_in_with_no_delegations_ends_too(run, uow, people):
     on = asked("accesso_password", "Sportello#1", None, form=MANAGE, accesso_email=MARIO)
     events, messages = run(ValidateMyDelegationsForm(), on)
-    assert events == ended(
-        MANAGE_SLOTS, accesso_password=SKIPPED, account=people[0], accesso_codice=None
-    )
+    assert events == ended(MANAGE_SLOTS, accesso_password=SKIPPED, account=people[0])
     assert said(messages) == ["utter_accesso_riuscito", "utter_nessuna_delega"]
 
 
@@ -412,5 +410,5 @@ def test_the_delegate_answers_in_the_chat(run, uow, people, answer, status):
     on = asked("delega_conferma_operazione", "sì", people[1], form=MANAGE, **slots)
     events, [message] = run(ValidateMyDelegationsForm(), on)
     assert events == ended(MANAGE_SLOTS)
-    assert "Il delegante riceverà una e-mail" in message["text"]
+    assert "Il delegante riceverà un'e-mail" in message["text"]
     assert uow.delegations.get(delegation_id).status == status

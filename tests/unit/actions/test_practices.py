@@ -7,6 +7,7 @@ from actions.practices import (
     ActionAskPractices,
     ActionAskRequester,
     ActionAskTransferConfirmation,
+    ActionAskTransferDocuments,
     ValidatePracticeStatusForm,
     ValidateTransferForm,
 )
@@ -24,6 +25,7 @@ DONE = [
     SlotSet("cambio_rappresentante_pratiche", None),
     SlotSet("cambio_rappresentante_documento", None),
     SlotSet("cambio_rappresentante_conferma", None),
+    SlotSet("cambio_rappresentante_allegati", None),
     SlotSet("tentativi", 0),
     SlotSet("requested_slot", None),
 ]
@@ -65,11 +67,15 @@ def test_without_practices_to_move_the_flow_explains_and_ends(run, uow):
 def test_the_requester_is_chosen_by_button_or_name(run, uow, company):
     new, _ = company
     _, [ask] = run(ActionAskRequester(), tracker(slots={"account": new}))
-    assert ask["buttons"] == [{"title": "Sole Verde S.r.l. (01114601006)", "payload": COMPANY}]
+    assert ask["buttons"] == [{"title": "Sole Verde S.r.l. – 01114601006", "payload": COMPANY}]
     slot = "cambio_rappresentante_richiedente"
     for text in (COMPANY, "sole verde s.r.l."):
         events, _ = run(ValidateTransferForm(), asked(slot, text, new))
-        assert events == [SlotSet("tentativi", 0), SlotSet(slot, COMPANY)]
+        assert events == [
+            SlotSet("tentativi", 0),
+            SlotSet(slot, COMPANY),
+            SlotSet("cambio_rappresentante_allegati", []),  # a new request starts with none
+        ]
     events, _ = run(ValidateTransferForm(), asked(slot, "Acme", new))
     assert events == [SlotSet("tentativi", 1)]
 
@@ -93,25 +99,37 @@ def test_practices_are_chosen_all_or_by_their_position(run, uow, company):
     assert events == [SlotSet("tentativi", 1)] and "da 1 a 3" in message["text"]
 
 
-def test_the_document_arrives_as_an_upload_reference(run, uow, company):
+def test_the_documents_arrive_one_by_one_until_the_customer_is_done(run, uow, company):
+    """FAQ 10 speaks of the required documents: as many as the customer attaches."""
     new, _ = company
-    slot = "cambio_rappresentante_documento"
-    events, [message] = run(ValidateTransferForm(), asked(slot, "ecco il documento", new))
+    slot, attached = "cambio_rappresentante_documento", "cambio_rappresentante_allegati"
+    _, [ask] = run(ActionAskTransferDocuments(), asked(slot, "", new))
+    assert ask["response"] == "utter_ask_cambio_rappresentante_documento"
+    events, [message] = run(ValidateTransferForm(), asked(slot, "fatto", new))
     assert events == [SlotSet("tentativi", 1)] and "Non ho ricevuto" in message["text"]
-    reference = documents.store_upload(uow, PDF)
-    on = asked(slot, "", new, metadata={"documento": reference})
+    first, second = documents.store_upload(uow, PDF), documents.store_upload(uow, PDF)
+    events, [message] = run(ValidateTransferForm(), asked(slot, "", new, {"documento": first}))
+    assert events == [SlotSet("tentativi", 0), SlotSet(attached, [first])]
+    assert message["text"] == "Documento ricevuto: finora ne hai allegati 1."
+    _, [ask] = run(ActionAskTransferDocuments(), asked(slot, "", new, **{attached: [first]}))
+    assert ask["response"] == "utter_ask_cambio_rappresentante_altro_documento"
+    on = asked(slot, "ecco l'altro", new, {"documento": second}, **{attached: [first]})
     events, _ = run(ValidateTransferForm(), on)
-    assert events == [SlotSet("tentativi", 0), SlotSet(slot, reference)]
+    assert events == [SlotSet("tentativi", 0), SlotSet(attached, [first, second])]
+    on = asked(slot, "ho finito", new, **{attached: [first, second]})
+    events, messages = run(ValidateTransferForm(), on)
+    assert events == [SlotSet("tentativi", 0), SlotSet(slot, [first, second])]
+    assert messages == []
 
 
-def confirm(text: str, new: int, numbers: list[str], reference: str = ""):
+def confirm(text: str, new: int, numbers: list[str], *references: str):
     return asked(
         "cambio_rappresentante_conferma",
         text,
         new,
         cambio_rappresentante_richiedente=COMPANY,
         cambio_rappresentante_pratiche=numbers,
-        cambio_rappresentante_documento=reference,
+        cambio_rappresentante_documento=list(references),
     )
 
 
@@ -119,8 +137,10 @@ def test_yes_submits_the_request_to_the_operators(run, uow, company):
     new, numbers = company
     _, [ask] = run(ActionAskTransferConfirmation(), confirm("", new, numbers[:2]))
     assert f"{numbers[0]}, {numbers[1]}" in ask["text"]
-    reference = documents.store_upload(uow, PDF)
-    yes = confirm("sì, inoltra", new, numbers[:2], reference)
+    references = [documents.store_upload(uow, PDF) for _ in range(2)]
+    _, [ask] = run(ActionAskTransferConfirmation(), confirm("", new, numbers[:2], *references))
+    assert "con i 2 documenti che hai caricato" in ask["text"]
+    yes = confirm("sì, inoltra", new, numbers[:2], *references)
     events, [message] = run(ValidateTransferForm(), yes)
     assert events == DONE
     [transfer] = uow.transfers.find(status="pending")
@@ -128,8 +148,8 @@ def test_yes_submits_the_request_to_the_operators(run, uow, company):
     assert transfer.sender_id == "u1"  # the conversation, for staff to read
     assert message["response"] == "utter_cambio_rappresentante_inviata"
     assert message["numero"] == transfer.id
-    [document] = uow.documents.find(transfer_id=transfer.id)
-    assert document.account_id == new
+    claimed = uow.documents.find(transfer_id=transfer.id)
+    assert [d.account_id for d in claimed] == [new, new]
 
 
 def test_no_submits_nothing(run, uow, company):
@@ -182,7 +202,6 @@ def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
         *DONE[2:-2],
         SlotSet("tentativi", 0),
         SlotSet("account", account),
-        SlotSet("accesso_codice", None),
         SlotSet("requested_slot", None),
     ]
     assert logged["response"] == "utter_accesso_riuscito"

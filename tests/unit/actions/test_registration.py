@@ -80,12 +80,50 @@ def test_a_code_that_did_not_arrive_is_resent_at_most_once_a_minute(run, uow, cl
     account = start(run, uow)
     on = asked("registrazione_sms_otp", "non mi è arrivato", registrazione_account=account)
     _, messages = run(ValidateRegistrationForm(), on)
-    assert "attendi un minuto" in messages[0]["text"]
+    assert "attendi 60 secondi" in messages[0]["text"]
     assert messages[1]["response"] == "utter_consigli_codice_sms"
     clock.advance(seconds=61)
     _, messages = run(ValidateRegistrationForm(), on)
     assert messages[0]["response"] == "utter_codice_reinviato"
     assert len(uow.messages_to("+393471112233")) == 2
+
+
+def test_a_person_is_not_asked_for_a_representative(run, uow):
+    on = asked(
+        "registrazione_codice_fiscale", "dsnnmr85m41f205g", registrazione_codice_fiscale=None
+    )
+    events, _ = run(ValidateRegistrationForm(), on)
+    assert events == [
+        SlotSet("tentativi", 0),
+        SlotSet("registrazione_codice_fiscale", "DSNNMR85M41F205G"),
+        SlotSet("registrazione_rappresentante", "non richiesto"),
+    ]
+
+
+def test_a_company_registers_with_its_representative_s_fiscal_code(run, uow):
+    """FAQ 10: the representative's fiscal data and the company's."""
+    company = {
+        "registrazione_tipo": "company",
+        "registrazione_nome": "Sole Verde S.r.l.",
+        "registrazione_codice_fiscale": None,
+    }
+    for slot, text, read in (
+        ("registrazione_codice_fiscale", "la partita iva è 01114601006", "01114601006"),
+        ("registrazione_rappresentante", "il mio è DSNNMR85M41F205G", "DSNNMR85M41F205G"),
+    ):
+        events, _ = run(ValidateRegistrationForm(), asked(slot, text, **company))
+        assert events == [SlotSet("tentativi", 0), SlotSet(slot, read)]
+        company[slot] = read
+    on = asked("registrazione_rappresentante", "01114601006", **company)  # not a person's
+    events, messages = run(ValidateRegistrationForm(), on)
+    assert events == [SlotSet("tentativi", 1)] and "Codice Fiscale" in messages[0]["text"]
+    run(ValidateRegistrationForm(), asked("registrazione_cellulare", "347 111 2233", **company))
+    account = uow.accounts.first(email="anna@example.it")
+    assert (account.kind, account.fiscal_code, account.representative_fiscal_code) == (
+        "company",
+        "01114601006",
+        "DSNNMR85M41F205G",
+    )
 
 
 def test_declining_the_clauses_ends_the_flow(run, uow):

@@ -2,7 +2,7 @@
 
 from rasa_sdk.events import SlotSet
 
-from actions.supplies import ValidateLinkPodForm, ValidateSuppliesForm
+from actions.supplies import PORTAL_LIST, ValidateLinkPodForm, ValidateSuppliesForm
 from backend import supplies
 from tests.support.portal_data import add_pod
 from tests.unit.actions.conftest import logged, tracker
@@ -36,8 +36,13 @@ def test_the_customer_s_own_pod_is_linked_and_its_services_shown(run, uow):
     events, [message] = run(ValidateLinkPodForm(), pod_asked("è it001e 1234 5678", account))
     assert events == LINK_DONE
     assert message["text"].startswith("Fatto: ho collegato il POD")
-    assert "POD IT001E12345678 – Via Roma 1 (Produttore di energia rinnovabile)" in message["text"]
+    assert (
+        "POD IT001E12345678 – Via Roma 1, tipologia Produttore di energia rinnovabile."
+        in message["text"]
+    )
     assert "Visualizzazione delle letture dei produttori" in message["text"]
+    # The list is configuration the business confirms: the portal has the real one.
+    assert message["text"].endswith(PORTAL_LIST)
     assert [s.pod_code for s in uow.supplies.find(account_id=account)] == ["IT001E12345678"]
 
 
@@ -64,7 +69,8 @@ def test_a_logged_in_customer_gets_the_list_at_once(run, uow):
     on = tracker(slots={"account": account}, form="forniture_form")
     events, [message] = run(ValidateSuppliesForm(), on)
     assert events == LIST_DONE
-    assert "Le tue forniture:\nPOD IT001E12345678 (Residenziale)" in message["text"]
+    assert "Le tue forniture:\nPOD IT001E12345678, tipologia Residenziale." in message["text"]
+    assert message["text"].endswith(PORTAL_LIST)
     assert "Verifica del corretto funzionamento del contatore" in message["text"]
 
 
@@ -78,7 +84,7 @@ def test_no_supplies_offers_to_link_one(run, uow):
 def test_the_list_follows_the_login(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
     events, [ask_login] = run(ValidateSuppliesForm(), tracker(form="forniture_form"))
-    assert events == [SlotSet("accesso_codice", None)]
+    assert events == []
     assert ask_login["response"] == "utter_accesso_necessario"
     slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
     on = tracker("Sportello#1", slots=slots, form="forniture_form")

@@ -1,11 +1,26 @@
 import pytest
 
-from backend import accounts
+from backend import accounts, credentials
 from backend.errors import CodeRejected, Conflict, InvalidInput, NotAllowed, Throttled
 from backend.models import AccountStatus
 from tests.support.registration import CF, EMAIL, PASSWORD, register
 
 MOBILE = "+393331234567"
+VAT = "01114601006"
+SOLE_VERDE_REPRESENTATIVE = "VRDLGU80A01H501Q"
+
+
+def register_company(uow, clock, representative: str, email: str = "info@soleverde.it") -> int:
+    """Sole Verde S.r.l., registered by one of its legal representatives."""
+    return register(
+        uow,
+        clock,
+        fiscal_id=VAT,
+        email=email,
+        mobile="347 1234568",
+        company_name="Sole Verde S.r.l.",
+        representative_fiscal_code=representative,
+    )
 
 
 def register_giulia(uow, clock, mobile: str = "333 1234567") -> int:
@@ -68,16 +83,63 @@ def test_an_sms_code_does_not_confirm_the_email(uow):
             accounts.verify_email(uow, account_id, sms_code)
 
 
-def test_a_company_registers_with_its_vat_number(uow, clock):
-    account_id = register(
-        uow,
-        clock,
-        fiscal_id="01114601006",
-        email="info@soleverde.it",
-        company_name="Sole Verde S.r.l.",
-    )
+def test_a_company_registers_with_its_vat_number_and_its_representative_s_code(uow, clock):
+    account_id = register_company(uow, clock, SOLE_VERDE_REPRESENTATIVE.lower())
     account = uow.accounts.get(account_id)
     assert (account.kind, account.display_name) == ("company", "Sole Verde S.r.l.")
+    assert account.representative_fiscal_code == SOLE_VERDE_REPRESENTATIVE
+
+
+def test_a_new_representative_registers_the_company_again_with_their_own_code(uow, clock):
+    """FAQ 10: «effettuare una nuova registrazione ... indicando i tuoi dati fiscali e quelli
+    della società che rappresenti»: the same company, another representative."""
+    old = register_company(uow, clock, SOLE_VERDE_REPRESENTATIVE)
+    new = register_company(uow, clock, CF, email="nuovo.legale@gmail.com")
+    assert old != new and {a.fiscal_code for a in uow.accounts.find()} == {VAT}
+    with pytest.raises(Conflict, match="Esiste già"):  # the same representative twice
+        accounts.start_registration(
+            uow,
+            fiscal_id=VAT,
+            email="altro@gmail.com",
+            mobile=MOBILE,
+            company_name="Sole Verde S.r.l.",
+            representative_fiscal_code=CF,
+        )
+
+
+@pytest.mark.parametrize(
+    ("representative", "message"),
+    [("", "rappresentante legale"), ("RSSMRA85T10A562X", "Codice Fiscale non è valido")],
+)
+def test_a_company_without_a_valid_representative_code_is_refused(uow, representative, message):
+    with pytest.raises(InvalidInput, match=message):
+        accounts.start_registration(
+            uow,
+            fiscal_id=VAT,
+            email="info@soleverde.it",
+            mobile=MOBILE,
+            company_name="Sole Verde S.r.l.",
+            representative_fiscal_code=representative,
+        )
+    assert uow.accounts.find() == []
+
+
+def test_choosing_the_first_password_does_not_start_the_once_a_day_rule(uow, clock):
+    """FAQ 6: the password may be *changed* once every 24 hours; choosing it at registration
+    is no change, so who forgets it the same day can reset it."""
+    account_id = accounts.start_registration(
+        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+    )
+    accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE))
+    accounts.verify_email(uow, account_id, uow.last_code(EMAIL))
+    accounts.accept_clauses(uow, account_id)
+    accounts.set_password(uow, account_id, PASSWORD)
+    assert uow.accounts.get(account_id).password_changed_at is None
+    clock.advance(minutes=5)
+    credentials.request_password_reset(uow, EMAIL)
+    credentials.verify_password_reset_code(uow, EMAIL, uow.last_code(EMAIL), "chat-1")
+    credentials.reset_password_with_grant(uow, EMAIL, "chat-1", "Nuova#Password2")
+    assert uow.accounts.get(account_id).password_changed_at == clock()
 
 
 @pytest.mark.parametrize(
@@ -212,43 +274,3 @@ def test_delete_account_keeps_messages_of_a_shared_mobile(uow, clock):
     register_giulia(uow, clock)  # same family mobile
     accounts.delete_account(uow, mario, PASSWORD)
     assert len(uow.messages_to(MOBILE)) == 2  # both registrations' SMS codes stay
-
-
-# --- login by code ------------------------------------------------------------------------
-
-
-def test_login_by_code_on_the_validated_mobile(uow, clock):
-    account_id = register(uow, clock)
-    accounts.request_login_code(uow, EMAIL.upper())
-    assert "accedere" in uow.messages_to(MOBILE)[-1].body
-    assert accounts.login_with_code(uow, EMAIL, uow.last_code(MOBILE)) == account_id
-    with pytest.raises(CodeRejected) as used:
-        accounts.login_with_code(uow, EMAIL, uow.last_code(MOBILE))
-    assert used.value.message_it == accounts.WRONG_LOGIN_CODE
-
-
-def test_login_code_requests_answer_alike_for_unknown_or_unvalidated_accounts(uow, clock):
-    account_id = register(uow, clock)
-    assert accounts.request_login_code(uow, "nobody@gmail.com") is None
-    uow.accounts.get(account_id).mobile_verified_at = None
-    assert accounts.request_login_code(uow, EMAIL) is None
-    assert not [m for m in uow.messages_to(MOBILE) if "accedere" in m.body]
-    requests = uow.audit.find(event="login_code_requested")
-    assert [e.account_id for e in requests] == [None, None]
-    with pytest.raises(CodeRejected) as unknown:
-        accounts.login_with_code(uow, "nobody@gmail.com", "123456")
-    assert unknown.value.message_it == accounts.WRONG_LOGIN_CODE
-
-
-def test_wrong_login_codes_count_and_answer_like_an_unknown_account(uow, clock):
-    account_id = register(uow, clock)
-    accounts.request_login_code(uow, EMAIL)
-    code = uow.last_code(MOBILE)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    for _ in range(6):  # the sixth is past the limit: still the same answer
-        with pytest.raises(CodeRejected) as rejected:
-            accounts.login_with_code(uow, EMAIL, wrong)
-        assert rejected.value.message_it == accounts.WRONG_LOGIN_CODE
-    with pytest.raises(CodeRejected):
-        accounts.login_with_code(uow, EMAIL, code)
-    assert [c.attempts for c in uow.codes.find(account_id=account_id, purpose="login")] == [5]

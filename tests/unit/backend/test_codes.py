@@ -77,7 +77,7 @@ def test_only_the_latest_code_counts(uow, clock):
 def test_resends_are_60_seconds_apart(uow, clock):
     codes.issue(uow, ACCOUNT, CodePurpose.PASSWORD_RESET)
     clock.advance(seconds=59)
-    with pytest.raises(Throttled, match="attendi un minuto"):
+    with pytest.raises(Throttled, match="attendi 60 secondi"):
         codes.issue(uow, ACCOUNT, CodePurpose.PASSWORD_RESET)
     clock.advance(seconds=1)
     codes.issue(uow, ACCOUNT, CodePurpose.PASSWORD_RESET)

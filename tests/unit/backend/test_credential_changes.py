@@ -2,10 +2,20 @@
 bound to the conversation), the new password or e-mail after; username recovery."""
 
 import pytest
-from test_accounts import CF, EMAIL, MOBILE, PASSWORD, register, register_giulia
+from test_accounts import (
+    CF,
+    EMAIL,
+    MOBILE,
+    PASSWORD,
+    SOLE_VERDE_REPRESENTATIVE,
+    VAT,
+    register,
+    register_company,
+    register_giulia,
+)
 
 from backend import accounts, credentials
-from backend.errors import CodeRejected, Conflict, InvalidInput, NotAllowed
+from backend.errors import CodeRejected, Conflict, InvalidInput, NotAllowed, NotFound, Throttled
 
 NEW_EMAIL = "mario.nuovo@libero.it"
 
@@ -96,34 +106,49 @@ def test_username_recovery_shows_the_masked_email(uow, clock):
     assert credentials.recover_username(uow, CF.lower()) == "m****i@g****.com"
 
 
-def test_username_recovery_gives_a_stable_decoy_for_unknown_fiscal_data(uow):
-    decoy = credentials.recover_username(uow, CF)
-    assert decoy == credentials.recover_username(uow, "rssmra 85t10 a562s")
-    assert "****" in decoy and decoy != credentials.recover_username(uow, "BNCGLI90A41H501E")
+def test_username_recovery_says_plainly_when_no_account_has_the_data(uow, clock):
+    register(uow, clock)
+    for unknown in ("BNCGLI90A41H501E", "01114601006"):
+        with pytest.raises(NotFound) as none:
+            credentials.recover_username(uow, unknown)
+        assert none.value.message_it == "Non risulta nessuna utenza registrata con questi dati."
+    with pytest.raises(NotFound):  # nor is a code sent for them
+        credentials.request_username_change(uow, "BNCGLI90A41H501E")
+    assert uow.messages_to(MOBILE)[-1].subject == ""  # only the registration SMS went out
+    assert len(uow.messages_to(MOBILE)) == 1
+
+
+def test_a_company_s_username_is_found_with_its_representative(uow, clock):
+    register_company(uow, clock, SOLE_VERDE_REPRESENTATIVE)
+    register_company(uow, clock, "BNCGLI90A41H501E", email="nuova.legale@gmail.com")
+    assert credentials.recover_username(uow, VAT, SOLE_VERDE_REPRESENTATIVE) == "i****o@s****.it"
+    assert credentials.recover_username(uow, VAT, "BNCGLI90A41H501E") == "n****e@g****.com"
+    with pytest.raises(NotFound):
+        credentials.recover_username(uow, VAT, CF)
 
 
 def test_username_change_in_two_steps_code_then_email(uow, clock):
     account_id = register(uow, clock)
     assert credentials.request_username_change(uow, CF) == "**********67"
-    credentials.verify_username_change_code(uow, CF, uow.last_code(MOBILE), "chat-1")
+    credentials.verify_username_change_code(uow, CF, "", uow.last_code(MOBILE), "chat-1")
     with pytest.raises(CodeRejected, match="troppo tempo"):
-        credentials.change_username_with_grant(uow, CF, "chat-2", NEW_EMAIL)
-    credentials.change_username_with_grant(uow, CF, "chat-1", NEW_EMAIL)
+        credentials.change_username_with_grant(uow, CF, "", "chat-2", NEW_EMAIL)
+    credentials.change_username_with_grant(uow, CF, "", "chat-1", NEW_EMAIL)
     assert accounts.login(uow, NEW_EMAIL, PASSWORD) == account_id
     assert uow.messages_to(EMAIL)[-1].subject == "Username modificata"
     assert uow.messages_to(NEW_EMAIL)[-1].subject == "Username modificata"
     with pytest.raises(CodeRejected, match="troppo tempo"):
-        credentials.change_username_with_grant(uow, CF, "chat-1", "mario.altro@libero.it")
+        credentials.change_username_with_grant(uow, CF, "", "chat-1", "mario.altro@libero.it")
 
 
 def test_an_address_in_use_keeps_the_grant_for_another_try(uow, clock):
     register(uow, clock)
     register_giulia(uow, clock, mobile="347 1234568")
     credentials.request_username_change(uow, CF)
-    credentials.verify_username_change_code(uow, CF, uow.last_code(MOBILE), "chat-1")
+    credentials.verify_username_change_code(uow, CF, "", uow.last_code(MOBILE), "chat-1")
     with pytest.raises(Conflict, match="già usata"):
-        credentials.change_username_with_grant(uow, CF, "chat-1", "giulia@gmail.com")
-    credentials.change_username_with_grant(uow, CF, "chat-1", NEW_EMAIL)
+        credentials.change_username_with_grant(uow, CF, "", "chat-1", "giulia@gmail.com")
+    credentials.change_username_with_grant(uow, CF, "", "chat-1", NEW_EMAIL)
 
 
 def test_username_change_without_validated_mobile_points_to_help_online(uow, clock):
@@ -133,24 +158,12 @@ def test_username_change_without_validated_mobile_points_to_help_online(uow, clo
         credentials.request_username_change(uow, CF)
 
 
-def test_username_change_for_unknown_fiscal_data_looks_the_same(uow, clock):
-    masked = credentials.request_username_change(uow, CF)
-    assert len(masked) == 12 and masked.startswith("**********")
-    assert uow.outbox.find() == []
-    with pytest.raises(CodeRejected) as unknown:
-        credentials.verify_username_change_code(uow, CF, "123456", "chat-1")
+def test_username_change_requests_too_close_are_refused_with_the_wait(uow, clock):
     register(uow, clock)
     credentials.request_username_change(uow, CF)
-    with pytest.raises(CodeRejected) as known:
-        credentials.verify_username_change_code(uow, CF, wrong(uow.last_code(MOBILE)), "chat-1")
-    assert unknown.value.message_it == known.value.message_it
-    requests = uow.audit.find(event="username_change_requested")
-    assert [e.account_id for e in requests] == [None, uow.accounts.first(email=EMAIL).id]
-
-
-def test_username_change_requests_too_close_are_silently_dropped(uow, clock):
-    register(uow, clock)
-    first = credentials.request_username_change(uow, CF)
-    assert credentials.request_username_change(uow, CF) == first
+    with pytest.raises(Throttled, match="attendi 60 secondi"):
+        credentials.request_username_change(uow, CF)
     assert len([m for m in uow.messages_to(MOBILE) if "username" in m.body]) == 1
-    assert [e.event for e in uow.audit.find()][-1] == "username_change_throttled"
+    clock.advance(seconds=60)
+    credentials.request_username_change(uow, CF)
+    assert len([m for m in uow.messages_to(MOBILE) if "username" in m.body]) == 2

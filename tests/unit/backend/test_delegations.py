@@ -79,7 +79,7 @@ def test_a_delegation_needs_a_registered_delegate_and_a_sane_duration(uow, peopl
     reference = uploaded(uow)
     with pytest.raises(NotFound, match="registrato"):
         delegations.request_delegation(uow, delegator, "ghost@gmail.com", 90, reference)
-    with pytest.raises(InvalidInput, match="te stesso"):
+    with pytest.raises(InvalidInput, match="tua stessa utenza"):
         delegations.request_delegation(uow, delegator, MARIO, 90, reference)
     for days in (0, 366):
         with pytest.raises(InvalidInput, match="massimo di un anno"):
@@ -216,7 +216,7 @@ def test_check_delegate_names_a_registered_customer(uow, people):
     assert delegations.check_delegate(uow, delegator, " Giulia@Gmail.com ") == "Giulia Bianchi"
     with pytest.raises(NotFound, match="deve essere registrato"):
         delegations.check_delegate(uow, delegator, "ghost@gmail.com")
-    with pytest.raises(InvalidInput, match="te stesso"):
+    with pytest.raises(InvalidInput, match="tua stessa utenza"):
         delegations.check_delegate(uow, delegator, MARIO)
 
 

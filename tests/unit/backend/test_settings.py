@@ -67,6 +67,12 @@ def test_the_refusal_names_the_variables_but_never_their_values():
         ("RASA_URL", "127.0.0.1:5005"),
         ("RASA_URL", "ftp://rasa.example.it"),
         ("CLAUSES_URL", "/clausole-legali"),
+        ("DELEGATION_CLAUSES_URL", "clausole-delega"),
+        ("HELP_ONLINE_URL", "www.esempio.it/help"),
+        ("REGISTRATION_URL", "javascript:alert(1)"),
+        ("PRODUCER_REGISTRATION_URL", "ftp://esempio.it"),
+        ("ORARI_OPERATORI", "dalle 8 alle 20"),
+        ("ORARI_OPERATORI", "lun-ven 20-8"),
         ("SMS_GATEWAY_URL", "gateway"),
         ("DATABASE_URL", "non un url"),
         ("TRACKER_STORE_URL", "sqlite//var/tracker.db"),
@@ -87,6 +93,19 @@ def test_a_malformed_value_is_refused_naming_its_variable(monkeypatch, variable,
     with pytest.raises(ValidationError) as error:
         Settings()
     assert f"  {variable}:" in refusal(error.value)
+
+
+def test_the_operators_hours_come_parsed(monkeypatch):
+    monkeypatch.setenv("ORARI_OPERATORI", "lun-gio 9-17:30")
+    assert Settings().operator_hours().describe_it() == "dal lunedì al giovedì dalle 9 alle 17:30"
+
+
+def test_the_refusal_says_what_is_wrong_with_the_hours(monkeypatch):
+    monkeypatch.setenv("SPORTELLO_ENV", "development")
+    monkeypatch.setenv("ORARI_OPERATORI", "lun-ven 8-20, ven 9-12")
+    with pytest.raises(ValidationError) as error:
+        Settings()
+    assert "ORARI_OPERATORI: «ven 9-12»: un giorno compare in due fasce" in refusal(error.value)
 
 
 def test_widget_origins_are_a_comma_separated_list(monkeypatch):

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from backend.errors import InvalidInput
 from backend.models import CustomerKind
 from backend.validators import (
+    PASSWORD_RULE_IT,
     classify_fiscal_id,
     is_pec,
     missing_password_requirements,
@@ -76,14 +77,21 @@ def test_a_person_needs_name_and_surname_and_a_company_its_name():
     assert (person.kind, person.first_name, person.company_name) == ("person", "Mario", None)
     with pytest.raises(InvalidInput, match="nome e cognome"):
         validate_holder("RSSMRA85T10A562S", first_name="Mario")
-    company = validate_holder("01114601006", company_name="Sole Verde S.r.l.")
+    company = validate_holder(
+        "01114601006",
+        company_name="Sole Verde S.r.l.",
+        representative_fiscal_code=" rssmra85t10a562s",
+    )
     assert (company.kind, company.company_name, company.last_name) == (
         "company",
         "Sole Verde S.r.l.",
         None,
     )
+    assert company.representative_fiscal_code == "RSSMRA85T10A562S"
     with pytest.raises(InvalidInput, match="ragione sociale"):
         validate_holder("01114601006", first_name="Mario", last_name="Rossi")
+    with pytest.raises(InvalidInput, match="rappresentante legale"):
+        validate_holder("01114601006", company_name="Sole Verde S.r.l.")
 
 
 MOBILE_PREFIXES = ["320", "328", "333", "339", "340", "347", "349", "366", "380", "391"]
@@ -177,21 +185,29 @@ def test_malformed_pods_are_refused(value):
 
 
 @given(st.text(max_size=40))
-def test_password_requirements_match_the_policy(password):
+def test_password_requirements_are_the_faq_s_and_only_those(password):
+    """FAQ 2: «almeno un carattere maiuscolo, un numero e un carattere speciale»; no length."""
     missing = missing_password_requirements(password)
-    assert ("almeno 8 caratteri" in missing) == (len(password) < 8)
-    assert ("almeno un carattere maiuscolo" in missing) == (not any(c.isupper() for c in password))
-    assert ("almeno un numero" in missing) == (not any(c.isdigit() for c in password))
-    special = any(c in "!@#$%^&+*()_-=?.,;:<>[]{}/\\|~'\"`" for c in password)
-    assert any(m.startswith("almeno un carattere speciale") for m in missing) == (not special)
+    assert ("un carattere maiuscolo" in missing) == (not any(c.isupper() for c in password))
+    assert ("un numero" in missing) == (not any(c.isdigit() for c in password))
+    special = any(not (c.isalnum() or c.isspace()) for c in password)
+    assert ("un carattere speciale" in missing) == (not special)
+    assert len(missing) == 3 - sum([any(c.isupper() for c in password),
+                                    any(c.isdigit() for c in password), special])  # fmt: skip
 
 
-def test_the_password_error_names_exactly_what_is_missing():
+def test_the_password_error_states_the_whole_rule_then_what_is_missing():
     with pytest.raises(InvalidInput) as error:
         validate_password("password1")
-    message = error.value.message_it
-    assert "maiuscolo" in message and "speciale" in message
-    assert "numero" not in message and "8 caratteri" not in message
+    assert error.value.message_it == (
+        f"La password deve contenere {PASSWORD_RULE_IT}: in quella che hai scritto mancano "
+        "un carattere maiuscolo e un carattere speciale."
+    )
+    assert PASSWORD_RULE_IT == (
+        "almeno un carattere maiuscolo, un numero e un carattere speciale "
+        "(ad esempio ! @ # $ % ^ & +)"
+    )
     assert validate_password("Password1!") == "Password1!"
+    assert validate_password("A1+") == "A1+"  # the FAQ states no minimum length
     with pytest.raises(InvalidInput, match="al massimo 128"):
-        validate_password("Aa1!" * 40)
+        validate_password("Aa1!" * 33)

@@ -198,7 +198,19 @@ def test_unknown_paths_are_not_found(client):
     assert client.get("/api/chat").status_code == 405
 
 
-def test_the_clauses_linked_by_the_registration_are_served(client):
-    path = Settings().clauses_url.removeprefix("http://localhost:8000")
+@pytest.mark.parametrize(
+    ("setting", "title"),
+    [
+        ("clauses_url", "Clausole legali del portale"),
+        ("delegation_clauses_url", "Clausole legali della delega"),
+        ("help_online_url", "Help OnLine"),
+        ("registration_url", "Registrazione"),
+        ("producer_registration_url", "Area Produttori"),
+    ],
+)
+def test_every_page_the_answers_link_by_default_is_served(client, setting, title):
+    """The registration's clauses, the delega's own, and the FAQ's «qui» links."""
+    path = getattr(Settings(), setting).removeprefix("http://localhost:8000")
     page = client.get(path)
-    assert page.status_code == 200 and "Clausole legali" in page.text
+    assert page.status_code == 200 and f"<h1>{title}</h1>" in page.text
+    assert setting.upper() in page.text  # the variable that points to the real page
