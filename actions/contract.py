@@ -9,6 +9,7 @@ server, the web app, the Telegram bridge and the console all import it. A unit t
 CHANNEL_KEY = "canale"  # which channel the message came from: WEB or TELEGRAM
 DOCUMENT_KEY = "documento"  # the reference of an uploaded identity document
 PORTAL_TOKEN_KEY = "portal_token"  # the portal's login, re-signed by the web app
+CLIENT_KEY = "cliente"  # who is at the other end: the client address the channel saw
 WEB, TELEGRAM = "web", "telegram"
 
 
