@@ -22,7 +22,8 @@ from actions.answers import (
     parse_yes_no,
 )
 from actions.codes import CODE_IN_TEXT, RESEND_BUTTON, RESEND_REQUEST, CodeStep
-from actions.flow import FlowForm, Invalid, Reply, say
+from actions.flow import FlowForm, Invalid, Reply, ended, say
+from actions.sms import client
 from backend import bootstrap, codes, credentials
 from backend.errors import CodeRejected, NotAllowed, NotFound, Throttled
 from backend.models import CustomerKind
@@ -31,10 +32,6 @@ from backend.settings import get_settings
 # A wrong code, whether the account exists or not: these are counted in the conversation.
 _WRONG = {codes.WRONG_CODE, codes.TOO_MANY_TRIES}
 EXHAUSTED = "Hai esaurito i tentativi: richiedi un nuovo codice."
-HELP_BUTTONS = [
-    {"title": "Richiamatemi", "payload": "/richiedi_richiamata"},
-    {"title": "Numero verde", "payload": "/info_numero_verde"},
-]
 
 
 @dataclass(frozen=True)
@@ -103,11 +100,6 @@ def _rejected(reason: str) -> Reply:
     return Reply(messages=[say(text=reason, buttons=[RESEND_BUTTON])])
 
 
-def _ended(reason: str) -> Reply:
-    """The flow cannot go on: say why, and where to get help."""
-    return Reply(messages=[say(text=reason, buttons=HELP_BUTTONS)], done=True)
-
-
 # --- password reset ----------------------------------------------------------------------
 
 RESET_EMAIL = "recupero_password_email"
@@ -162,8 +154,8 @@ class ValidatePasswordResetForm(FlowForm):
         email = tracker.get_slot(RESET_EMAIL)
         try:
             credentials.reset_password_with_grant(uow, email, tracker.sender_id, text)
-        except (CodeRejected, NotAllowed) as ended:
-            return _ended(ended.message_it)
+        except (CodeRejected, NotAllowed) as stopped:
+            return ended(stopped.message_it)
         return Reply(messages=[say("utter_recupero_password_completato")], done=True)
 
 
@@ -182,7 +174,9 @@ def _holder(tracker: Tracker) -> tuple[str, str]:
 
 
 def _request_username_code(tracker: Tracker) -> None:
-    credentials.request_username_change(bootstrap.unit_of_work(), *_holder(tracker))
+    credentials.request_username_change(
+        bootstrap.unit_of_work(), *_holder(tracker), client=client(tracker), resend=True
+    )
 
 
 def _verify_username_code(tracker: Tracker, code: str) -> Reply:
@@ -237,9 +231,12 @@ class ValidateUsernameRecoveryForm(FlowForm):
             return Reply(messages=[say("utter_recupero_username_accedi")], done=True)
         uow = bootstrap.unit_of_work()
         try:
-            masked = credentials.request_username_change(uow, *_holder(tracker))
-        except (NotAllowed, Throttled) as refused:  # no validated mobile, or a code just sent
-            return _ended(refused.message_it)
+            masked = credentials.request_username_change(
+                uow, *_holder(tracker), client=client(tracker)
+            )
+        except (NotAllowed, Throttled) as refused:  # no validated mobile, a code just sent, or
+            # the SMS budget spent (its reason offers Help OnLine)
+            return ended(refused.message_it)
         return Reply(
             {
                 "recupero_username_conferma": "no",
@@ -258,6 +255,6 @@ class ValidateUsernameRecoveryForm(FlowForm):
             credentials.change_username_with_grant(
                 bootstrap.unit_of_work(), *_holder(tracker), tracker.sender_id, email
             )
-        except CodeRejected as ended:
-            return _ended(ended.message_it)
+        except CodeRejected as stopped:
+            return ended(stopped.message_it)
         return Reply(messages=[say("utter_recupero_username_completato", email=email)], done=True)

@@ -32,6 +32,11 @@ from actions.contract import (
 from backend.errors import BackendError
 
 MAX_ATTEMPTS = 3
+# Where a flow that cannot go on sends the customer: a callback, or the toll-free number.
+HELP_BUTTONS = [
+    {"title": "Richiamatemi", "payload": "/richiedi_richiamata"},
+    {"title": "Numero verde", "payload": "/info_numero_verde"},
+]
 
 # Intents that interrupt a flow rather than answer its question, and how sure NLU must be.
 INTERRUPTING_PREFIXES = ("faq_", "info_")
@@ -82,6 +87,11 @@ class Reply:
 def say(response: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """One message of a ``Reply``: a domain response, or ``text=``, with its variables."""
     return {"response": response, **kwargs} if response else kwargs
+
+
+def ended(reason: str) -> Reply:
+    """The flow cannot go on: say why, and where to get help."""
+    return Reply(messages=[say(text=reason, buttons=HELP_BUTTONS)], done=True)
 
 
 class FlowForm(Action, ABC):

@@ -19,17 +19,21 @@ from actions.answers import (
 )
 from actions.codes import CodeStep
 from actions.contract import ACCOUNT_SLOT
-from actions.flow import FlowForm, Invalid, Reply, say
+from actions.flow import FlowForm, Invalid, Reply, ended, say
 from actions.questions import AskAction, clauses_question
+from actions.sms import client
 from backend import accounts, bootstrap
 from backend.masking import mask_email
 from backend.models import CustomerKind
 from backend.parsing import find_mobile
 from backend.settings import get_settings
+from backend.sms_budget import SmsRefused
 from backend.validators import validate_password
 
 PENDING_ACCOUNT = "registrazione_account"
 REPRESENTATIVE = "registrazione_rappresentante"
+# True after an SMS refusal: the backend rolled back the whole step.
+NOTHING_KEPT = "Non ho salvato nessun dato: quando vorrai potrai ricominciare la registrazione."
 
 
 class ValidateRegistrationForm(FlowForm):
@@ -69,16 +73,20 @@ class ValidateRegistrationForm(FlowForm):
                 "i numeri fissi e quelli esteri non possono ricevere il codice."
             )
         first, last, company = _holder_names(tracker)
-        account_id = accounts.start_registration(
-            bootstrap.unit_of_work(),
-            fiscal_id=tracker.get_slot("registrazione_codice_fiscale"),
-            email=tracker.get_slot("registrazione_email"),
-            mobile=mobile,
-            first_name=first,
-            last_name=last,
-            company_name=company,
-            representative_fiscal_code=answered(tracker.get_slot(REPRESENTATIVE)),
-        )
+        try:
+            account_id = accounts.start_registration(
+                bootstrap.unit_of_work(),
+                fiscal_id=tracker.get_slot("registrazione_codice_fiscale"),
+                email=tracker.get_slot("registrazione_email"),
+                mobile=mobile,
+                first_name=first,
+                last_name=last,
+                company_name=company,
+                representative_fiscal_code=answered(tracker.get_slot(REPRESENTATIVE)),
+                client=client(tracker),
+            )
+        except SmsRefused as refused:  # no wrong answer: asking again would not help
+            return ended(f"{refused.message_it} {NOTHING_KEPT}")
         return Reply(
             {"registrazione_cellulare": mobile, PENDING_ACCOUNT: account_id},
             [say("utter_codice_sms_inviato", finale=mobile[-2:])],
@@ -115,7 +123,9 @@ def _holder_names(tracker: Tracker) -> tuple[str, str, str]:
 
 
 def _resend_registration_code(tracker: Tracker) -> None:
-    accounts.resend_registration_code(bootstrap.unit_of_work(), tracker.get_slot(PENDING_ACCOUNT))
+    accounts.resend_registration_code(
+        bootstrap.unit_of_work(), tracker.get_slot(PENDING_ACCOUNT), client=client(tracker)
+    )
 
 
 def _verify_mobile(tracker: Tracker, code: str) -> Reply:

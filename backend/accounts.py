@@ -6,7 +6,7 @@ login is the portal's own, username and password: a code alone never opens an ac
 
 from datetime import timedelta
 
-from backend import audit, codes, outbox
+from backend import audit, codes, outbox, sms_budget
 from backend.errors import (
     Conflict,
     InvalidInput,
@@ -71,8 +71,12 @@ def start_registration(
     last_name: str = "",
     company_name: str = "",
     representative_fiscal_code: str = "",
+    client: str,
 ) -> int:
-    """Validate the form, create the pending account and text the mobile a code."""
+    """Validate the form, create the pending account and text the mobile a code.
+
+    The SMS opens a flow of ``client`` (``backend.sms_budget``); over the budget nothing is
+    kept (``SmsRefused``), so the registration can start again later from the beginning."""
     holder = validate_holder(
         fiscal_id,
         first_name=first_name,
@@ -87,7 +91,7 @@ def start_registration(
         _drop_abandoned_registration(uow, existing)
         _drop_abandoned_registration(uow, uow.accounts.first(email=email))
         account = add_account(uow, holder, email, mobile, status=AccountStatus.MOBILE_PENDING)
-        _send_registration_code(uow, account)
+        _send_registration_code(uow, account, client, opens_flow=True)
         uow.commit()
         return account.id
 
@@ -125,23 +129,36 @@ def add_active_account(uow, holder: Holder, email: str, mobile: str, password: s
     )
 
 
-def _send_registration_code(uow, account: Account) -> None:
+def _send_registration_code(uow, account: Account, client: str, opens_flow: bool) -> None:
     if account.status == AccountStatus.MOBILE_PENDING:
         code = codes.issue(uow, account.id, CodePurpose.REGISTRATION_MOBILE)
-        outbox.send_sms(uow, account.mobile, "sms_registration_code", code=code)
-    elif account.status == AccountStatus.EMAIL_PENDING:
-        code = codes.issue(uow, account.id, CodePurpose.REGISTRATION_EMAIL)
-        outbox.send_email(
-            uow, account.email, "email_registration_code", name=account.display_name, code=code
+        sms_budget.send_sms(
+            uow,
+            account.mobile,
+            "sms_registration_code",
+            client=client,
+            flow=CodePurpose.REGISTRATION_MOBILE,
+            opens_flow=opens_flow,
+            code=code,
         )
+    elif account.status == AccountStatus.EMAIL_PENDING:
+        _send_email_code(uow, account)
     else:
         raise NotAllowed("In questa fase della registrazione non serve un codice.")
 
 
-def resend_registration_code(uow, account_id: int) -> None:
-    """Send a fresh code for the current step (SMS for the mobile, e-mail for the e-mail)."""
+def _send_email_code(uow, account: Account) -> None:
+    code = codes.issue(uow, account.id, CodePurpose.REGISTRATION_EMAIL)
+    outbox.send_email(
+        uow, account.email, "email_registration_code", name=account.display_name, code=code
+    )
+
+
+def resend_registration_code(uow, account_id: int, *, client: str) -> None:
+    """Send a fresh code for the current step (SMS for the mobile, e-mail for the e-mail);
+    a new SMS belongs to the flow ``client`` opened, for the SMS budget."""
     with uow:
-        _send_registration_code(uow, _account(uow, account_id))
+        _send_registration_code(uow, _account(uow, account_id), client, opens_flow=False)
         uow.commit()
 
 
@@ -168,8 +185,8 @@ def _verify_step(uow, account_id: int, step: AccountStatus, code: str) -> Accoun
         codes.verify(uow, account.id, purpose, code)
         setattr(account, verified_at, uow.now())
         account.status = next_status
-        if next_status in _CODE_STEPS:  # the next step wants its own code
-            _send_registration_code(uow, account)
+        if next_status == AccountStatus.EMAIL_PENDING:  # the next step wants its own code
+            _send_email_code(uow, account)
         uow.commit()
         return AccountStatus(account.status)
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pyotp
 
-from backend import audit, outbox
+from backend import audit, outbox, sms_budget
 from backend.errors import CodeRejected, Throttled
 from backend.models import Account, Channel, CodePurpose, VerificationCode
 
@@ -150,11 +150,18 @@ class CodeMessage:
         except Throttled:
             audit.record(uow, f"{self.event}_throttled", account.id)
 
-    def deliver(self, uow, account: Account) -> None:
-        """Send a fresh code; ``Throttled`` when none may go yet, for callers that may say so."""
+    def deliver(self, uow, account: Account, **budget) -> None:
+        """Send a fresh code; ``Throttled`` when none may go yet, for callers that may say so.
+        An SMS goes through the SMS budget: ``budget`` gives its ``client`` and ``opens_flow``
+        (``backend.sms_budget.send_sms``), and may refuse it (``SmsRefused``)."""
         code = issue(uow, account.id, self.purpose)
-        to = account.mobile if self.channel == Channel.SMS else account.email
-        outbox.send(uow, self.channel, to, self.template, name=account.display_name, code=code)
+        values = {"name": account.display_name, "code": code}
+        if self.channel == Channel.SMS:
+            sms_budget.send_sms(
+                uow, account.mobile, self.template, flow=self.purpose, **budget, **values
+            )
+        else:
+            outbox.send_email(uow, account.email, self.template, **values)
         audit.record(uow, f"{self.event}_requested", account.id)
 
 

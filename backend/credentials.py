@@ -130,11 +130,14 @@ def recover_username(uow, fiscal_id: str, representative: str = "") -> str:
         return mask_email(_registered_holder(uow, fiscal_id, representative).email)
 
 
-def request_username_change(uow, fiscal_id: str, representative: str = "") -> str:
+def request_username_change(
+    uow, fiscal_id: str, representative: str = "", *, client: str, resend: bool = False
+) -> str:
     """Text a code to the validated mobile; return the mobile masked.
 
     Without a validated mobile the user is pointed to Help OnLine / 803.500; ``Throttled``
-    when a code went out just now, so that the chat never says one was sent when it was not.
+    when a code went out just now, so that the chat never says one was sent when it was not,
+    and ``SmsRefused`` over the SMS budget of ``client`` (a ``resend`` opens no new flow).
     """
     with uow:
         account = _registered_holder(uow, fiscal_id, representative)
@@ -143,7 +146,7 @@ def request_username_change(uow, fiscal_id: str, representative: str = "") -> st
                 "Per modificare la username serve un cellulare già validato sul portale. "
                 + HELP_ONLINE
             )
-        _USERNAME_CHANGE.deliver(uow, account)
+        _USERNAME_CHANGE.deliver(uow, account, client=client, opens_flow=not resend)
         uow.commit()
         return mask_phone(account.mobile)
 

@@ -7,7 +7,7 @@ it with a message for the customer, delivered through the outbox.
 from dataclasses import dataclass
 from datetime import datetime
 
-from backend import audit, outbox, practices
+from backend import audit, practices, sms_budget
 from backend.errors import InvalidInput, NotAllowed, NotFound
 from backend.models import (
     CallbackOutcome,
@@ -158,7 +158,7 @@ def _close_callback(uow, ticket_id: int, staff_id: int, outcome: str, message: s
         row.status = CallbackStatus.CLOSED
         row.outcome = outcome
         row.closed_at = uow.now()
-        _notify_callback_closed(uow, row, message)
+        _notify_callback_closed(uow, row, message, staff_id)
         audit.record(
             uow,
             "handover_closed",
@@ -171,13 +171,20 @@ def _close_callback(uow, ticket_id: int, staff_id: int, outcome: str, message: s
         uow.commit()
 
 
-def _notify_callback_closed(uow, row: CallbackRequest, message: str) -> None:
+def _notify_callback_closed(uow, row: CallbackRequest, message: str, staff_id: int) -> None:
     values = {"ticket": row.id, "outcome": _CALLBACK_OUTCOME_IT[row.outcome], "message": message}
     account = uow.accounts.get(row.account_id) if row.account_id is not None else None
     if account is not None:
         practices.post_communication(uow, account, "email_callback_closed", **values)
     elif _is_mobile(row.phone):
-        outbox.send_sms(uow, row.phone, "sms_callback_closed", **values)
+        sms_budget.send_staff_sms(
+            uow,
+            row.phone,
+            "sms_callback_closed",
+            staff_id=staff_id,
+            flow="callback_closed",
+            **values,
+        )
     # An anonymous caller on a landline has no written channel: the call was the answer.
 
 

@@ -1,5 +1,7 @@
 """Queue e-mails and SMS in the outbox, in the same transaction as their cause.
 
+An SMS goes in through ``backend.sms_budget``, which counts it against the SMS budget first.
+
 Message texts are Italian templates in ``backend/templates/<name>.txt`` (``string.Template``);
 an e-mail template starts with a ``Oggetto: ...`` line followed by a blank line.
 """
@@ -37,10 +39,6 @@ def render(template: str, /, **values) -> Rendered:
 
 def send_email(uow, to: str, template: str, **values) -> OutboxMessage:
     return send(uow, Channel.EMAIL, to, template, **values)
-
-
-def send_sms(uow, to: str, template: str, **values) -> OutboxMessage:
-    return send(uow, Channel.SMS, to, template, **values)
 
 
 def send(uow, channel: Channel, to: str, template: str, **values) -> OutboxMessage:

@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     code_max_attempts: Positive = 5
     code_resend_seconds: Positive = 60
     code_max_per_hour: Positive = 5
+    # The SMS budget (backend/sms_budget.py), each over the last hour: SMS the whole service
+    # may queue, SMS to one number, SMS-sending flows one client (address, or conversation
+    # where the channel gives none) may start.
+    sms_hourly_budget: Positive = 200
+    sms_per_number_per_hour: Positive = 3
+    sms_flows_per_client_per_hour: Positive = 3
     login_max_failures: Positive = 5
     login_lock_minutes: Positive = 15
     # argon2id: ~90 ms per verification on this 2-core machine (make bench), inside the

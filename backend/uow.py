@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, Generic, Protocol, Self, TypeVar, get_args, get_origin, get_type_hints
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +43,19 @@ class Repository(Protocol[T]):
 class CodeRepository(Repository[models.VerificationCode], Protocol):
     def consume(self, code: models.VerificationCode, now: datetime) -> bool:
         """Mark a code used; False if someone else used it first."""
+        ...
+
+
+class SmsLedger(Repository[models.SmsBudgetEntry], Protocol):
+    def hold(self) -> None:
+        """Make this transaction the only one counting or adding entries until it ends."""
+        ...
+
+    def tally(
+        self, since: datetime, until: datetime | None = None, **equals: Any
+    ) -> tuple[int, datetime | None]:
+        """How many entries with ``equals`` were made from ``since`` (to ``until``), and
+        when the oldest of them was."""
         ...
 
 
@@ -100,11 +113,44 @@ class SqlCodeRepository(SqlRepository[models.VerificationCode]):
         return result.rowcount == 1
 
 
+# pg_advisory_xact_lock's key for the SMS budget: any constant no other lock uses.
+SMS_BUDGET_LOCK = 5_770_001
+
+
+class SqlSmsLedger(SqlRepository[models.SmsBudgetEntry]):
+    def hold(self) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock. SQLite has one writer at a time and
+        pysqlite reads outside the transaction until its first write, so a write (one that
+        changes nothing) takes the database's write lock, and what is read after it is fresh."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": SMS_BUDGET_LOCK}
+            )
+        else:
+            table = models.SmsBudgetEntry
+            self.session.execute(
+                update(table).where(table.id == -1).values(flow=table.flow),
+                execution_options={"synchronize_session": False},
+            )
+
+    def tally(
+        self, since: datetime, until: datetime | None = None, **equals: Any
+    ) -> tuple[int, datetime | None]:
+        table = models.SmsBudgetEntry
+        query = select(func.count(), func.min(table.created_at)).filter_by(**equals)
+        query = query.where(table.created_at >= since)
+        if until is not None:
+            query = query.where(table.created_at < until)
+        count, oldest = self.session.execute(query).one()
+        return count, oldest
+
+
 class AbstractUnitOfWork:
     """Holds the repositories, the settings and the clock the services use."""
 
     accounts: Repository[models.Account]
     codes: CodeRepository
+    sms_budget: SmsLedger
     pods: Repository[models.Pod]
     supplies: Repository[models.Supply]
     delegations: Repository[models.Delegation]
@@ -141,8 +187,9 @@ class AbstractUnitOfWork:
         raise NotImplementedError
 
 
-# Every plain repository's attribute and table, read from the annotations above (``codes`` has
-# its own class): the SQL unit of work and the unit tests' fake are both built from it.
+# Every plain repository's attribute and table, read from the annotations above (``codes`` and
+# ``sms_budget`` have their own classes): the SQL unit of work and the unit tests' fake are
+# both built from it.
 REPOSITORIES: dict[str, type[models.Base]] = {
     name: get_args(hint)[0]
     for name, hint in get_type_hints(AbstractUnitOfWork).items()
@@ -160,6 +207,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         for name, model in REPOSITORIES.items():
             setattr(self, name, SqlRepository(self.session, model))
         self.codes = SqlCodeRepository(self.session, models.VerificationCode)
+        self.sms_budget = SqlSmsLedger(self.session, models.SmsBudgetEntry)
         return self
 
     def __exit__(self, *exc_info) -> None:

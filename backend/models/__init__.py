@@ -14,6 +14,7 @@ from backend.models.codes import CodePurpose, VerificationCode
 from backend.models.delegations import DELEGATION_STATUS_IT, Delegation, DelegationStatus, Document
 from backend.models.outbox import Channel, OutboxMessage, OutboxStatus
 from backend.models.practices import Communication, Practice, PracticeTransfer, TransferStatus
+from backend.models.sms_budget import SmsBudgetEntry, SmsLimit
 from backend.models.staff import (
     HandoverNote,
     StaffLoginAttempts,
@@ -46,6 +47,8 @@ __all__ = [
     "Pod",
     "Practice",
     "PracticeTransfer",
+    "SmsBudgetEntry",
+    "SmsLimit",
     "StaffLoginAttempts",
     "StaffRole",
     "StaffSessionRecord",

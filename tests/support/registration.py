@@ -13,7 +13,7 @@ def register(uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **name
     limits on the new account's codes do not get in the way. Returns the account id."""
     names = names or {"first_name": "Mario", "last_name": "Rossi"}
     account_id = accounts.start_registration(
-        uow, fiscal_id=fiscal_id, email=email, mobile=mobile, **names
+        uow, client="cliente-1", fiscal_id=fiscal_id, email=email, mobile=mobile, **names
     )
     account = accounts.get_account(uow, account_id)
     accounts.verify_mobile(uow, account_id, last_code(uow, account.mobile))

@@ -27,6 +27,7 @@ BACKEND_FOR_CUSTOMERS = [
     "errors.py",
     "handovers.py",
     "practices.py",
+    "sms_budget.py",
     "supplies.py",
     "validators.py",
     "models/accounts.py",

@@ -53,6 +53,7 @@ def test_outbox_prints_json_lines_filtered_by_recipient(cli, database):
     uow = database.uow()
     accounts.start_registration(
         uow,
+        client="cliente-1",
         fiscal_id="RSSMRA85T10A562S",
         email="mario@gmail.com",
         mobile="333 1234567",

@@ -53,7 +53,7 @@ def test_reset_code_then_password_leaves_no_usable_grant(database, uow_factory, 
 def test_a_username_in_use_keeps_the_grant(database, uow_factory, clock):
     account_id = register(uow_factory(), clock)
     register(uow_factory(), clock, **GIULIA)
-    credentials.request_username_change(uow_factory(), CF)
+    credentials.request_username_change(uow_factory(), CF, client="cliente-1")
     code = last_code(database, MOBILE)
     credentials.verify_username_change_code(uow_factory(), CF, "", code, "c1")
     with pytest.raises(Conflict):

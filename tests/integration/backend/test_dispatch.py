@@ -57,9 +57,9 @@ def queue(database, clock, *messages):
     uow = database.uow(clock)
     with uow:
         for channel, to in messages:
-            send = outbox.send_email if channel == "email" else outbox.send_sms
-            send(
+            outbox.send(
                 uow,
+                channel,
                 to,
                 "email_welcome" if channel == "email" else "sms_registration_code",
                 name="Mario Rossi",

@@ -10,7 +10,7 @@ from itertools import count
 from typing import Any, Generic, TypeVar
 
 from backend.clock import ManualClock
-from backend.models import Account, Base, VerificationCode
+from backend.models import Account, Base, SmsBudgetEntry, VerificationCode
 from backend.passwords import hash_password
 from backend.settings import Settings
 from backend.uow import REPOSITORIES, AbstractUnitOfWork
@@ -81,6 +81,19 @@ class FakeCodeRepository(FakeRepository[VerificationCode]):
         return True
 
 
+class FakeSmsLedger(FakeRepository[SmsBudgetEntry]):
+    def hold(self) -> None:
+        """One process, one unit of work at a time: nothing to wait for."""
+
+    def tally(self, since, until=None, **equals):
+        rows = [
+            row
+            for row in self.find(**equals)
+            if row.created_at >= since and (until is None or row.created_at < until)
+        ]
+        return len(rows), min((row.created_at for row in rows), default=None)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     def __init__(self, settings: Settings, clock: ManualClock):
         super().__init__(settings=settings, clock=clock)
@@ -88,6 +101,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         for name, model in REPOSITORIES.items():
             setattr(self, name, self._repository(FakeRepository(model)))
         self.codes = self._repository(FakeCodeRepository(VerificationCode))
+        self.sms_budget = self._repository(FakeSmsLedger(SmsBudgetEntry))
         self.commits = 0
         self.in_transaction = False
 

@@ -39,6 +39,7 @@ def register_giulia(uow, clock, mobile: str = "333 1234567") -> int:
 def test_registration_walks_through_every_step(uow):
     account_id = accounts.start_registration(
         uow,
+        client="cliente-1",
         fiscal_id=CF.lower(),
         email=EMAIL.upper(),
         mobile="+39 333-123-4567",
@@ -62,7 +63,13 @@ def test_registration_walks_through_every_step(uow):
 
 def test_steps_cannot_be_skipped(uow):
     account_id = accounts.start_registration(
-        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+        uow,
+        client="cliente-1",
+        fiscal_id=CF,
+        email=EMAIL,
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
     )
     with pytest.raises(NotAllowed, match="verificare il numero di cellulare"):
         accounts.accept_clauses(uow, account_id)
@@ -74,7 +81,13 @@ def test_steps_cannot_be_skipped(uow):
 
 def test_an_sms_code_does_not_confirm_the_email(uow):
     account_id = accounts.start_registration(
-        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+        uow,
+        client="cliente-1",
+        fiscal_id=CF,
+        email=EMAIL,
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
     )
     sms_code = uow.last_code(MOBILE)
     accounts.verify_mobile(uow, account_id, sms_code)
@@ -99,6 +112,7 @@ def test_a_new_representative_registers_the_company_again_with_their_own_code(uo
     with pytest.raises(Conflict, match="Esiste già"):  # the same representative twice
         accounts.start_registration(
             uow,
+            client="cliente-1",
             fiscal_id=VAT,
             email="altro@gmail.com",
             mobile=MOBILE,
@@ -115,6 +129,7 @@ def test_a_company_without_a_valid_representative_code_is_refused(uow, represent
     with pytest.raises(InvalidInput, match=message):
         accounts.start_registration(
             uow,
+            client="cliente-1",
             fiscal_id=VAT,
             email="info@soleverde.it",
             mobile=MOBILE,
@@ -128,7 +143,13 @@ def test_choosing_the_first_password_does_not_start_the_once_a_day_rule(uow, clo
     """FAQ 6: the password may be *changed* once every 24 hours; choosing it at registration
     is no change, so who forgets it the same day can reset it."""
     account_id = accounts.start_registration(
-        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+        uow,
+        client="cliente-1",
+        fiscal_id=CF,
+        email=EMAIL,
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
     )
     accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE))
     accounts.verify_email(uow, account_id, uow.last_code(EMAIL))
@@ -153,7 +174,9 @@ def test_choosing_the_first_password_does_not_start_the_once_a_day_rule(uow, clo
 def test_bad_registration_data_is_refused_before_anything_is_written(uow, field, value, message):
     data = {"fiscal_id": CF, "email": EMAIL, "mobile": MOBILE} | {field: value}
     with pytest.raises(InvalidInput, match=message):
-        accounts.start_registration(uow, first_name="Mario", last_name="Rossi", **data)
+        accounts.start_registration(
+            uow, client="cliente-1", first_name="Mario", last_name="Rossi", **data
+        )
     assert uow.accounts.find() == [] and uow.outbox.find() == []
 
 
@@ -162,6 +185,7 @@ def test_email_and_fiscal_code_are_unique_among_active_accounts(uow, clock):
     with pytest.raises(Conflict, match="Esiste già"):
         accounts.start_registration(
             uow,
+            client="cliente-1",
             fiscal_id=CF,
             email="other@gmail.com",
             mobile=MOBILE,
@@ -171,6 +195,7 @@ def test_email_and_fiscal_code_are_unique_among_active_accounts(uow, clock):
     with pytest.raises(Conflict, match="Esiste già"):
         accounts.start_registration(
             uow,
+            client="cliente-1",
             fiscal_id="BNCGLI90A41H501E",
             email=EMAIL,
             mobile=MOBILE,
@@ -182,6 +207,7 @@ def test_email_and_fiscal_code_are_unique_among_active_accounts(uow, clock):
 def test_an_abandoned_registration_can_be_started_again(uow):
     first = accounts.start_registration(
         uow,
+        client="cliente-1",
         fiscal_id=CF,
         email="typo@gmial.com",
         mobile=MOBILE,
@@ -189,7 +215,13 @@ def test_an_abandoned_registration_can_be_started_again(uow):
         last_name="Rossi",
     )
     second = accounts.start_registration(
-        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+        uow,
+        client="cliente-1",
+        fiscal_id=CF,
+        email=EMAIL,
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
     )
     assert uow.accounts.get(first) is None
     assert uow.accounts.get(second).email == EMAIL
@@ -197,23 +229,35 @@ def test_an_abandoned_registration_can_be_started_again(uow):
 
 def test_resend_sends_a_code_for_the_current_step(uow, clock):
     account_id = accounts.start_registration(
-        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+        uow,
+        client="cliente-1",
+        fiscal_id=CF,
+        email=EMAIL,
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
     )
     clock.advance(seconds=60)
-    accounts.resend_registration_code(uow, account_id)
+    accounts.resend_registration_code(uow, account_id, client="cliente-1")
     assert len(uow.messages_to(MOBILE)) == 2
     accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE))
     clock.advance(seconds=60)
-    accounts.resend_registration_code(uow, account_id)
+    accounts.resend_registration_code(uow, account_id, client="cliente-1")
     assert len(uow.messages_to(EMAIL)) == 2
     accounts.verify_email(uow, account_id, uow.last_code(EMAIL))
     with pytest.raises(NotAllowed, match="non serve un codice"):
-        accounts.resend_registration_code(uow, account_id)
+        accounts.resend_registration_code(uow, account_id, client="cliente-1")
 
 
 def test_a_weak_password_is_refused_naming_what_is_missing(uow):
     account_id = accounts.start_registration(
-        uow, fiscal_id=CF, email=EMAIL, mobile=MOBILE, first_name="Mario", last_name="Rossi"
+        uow,
+        client="cliente-1",
+        fiscal_id=CF,
+        email=EMAIL,
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
     )
     with pytest.raises(InvalidInput, match="maiuscolo.*numero.*speciale"):
         accounts.set_password(uow, account_id, "password")

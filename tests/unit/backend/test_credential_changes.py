@@ -113,7 +113,7 @@ def test_username_recovery_says_plainly_when_no_account_has_the_data(uow, clock)
             credentials.recover_username(uow, unknown)
         assert none.value.message_it == "Non risulta nessuna utenza registrata con questi dati."
     with pytest.raises(NotFound):  # nor is a code sent for them
-        credentials.request_username_change(uow, "BNCGLI90A41H501E")
+        credentials.request_username_change(uow, "BNCGLI90A41H501E", client="cliente-1")
     assert uow.messages_to(MOBILE)[-1].subject == ""  # only the registration SMS went out
     assert len(uow.messages_to(MOBILE)) == 1
 
@@ -129,7 +129,7 @@ def test_a_company_s_username_is_found_with_its_representative(uow, clock):
 
 def test_username_change_in_two_steps_code_then_email(uow, clock):
     account_id = register(uow, clock)
-    assert credentials.request_username_change(uow, CF) == "**********67"
+    assert credentials.request_username_change(uow, CF, client="cliente-1") == "**********67"
     credentials.verify_username_change_code(uow, CF, "", uow.last_code(MOBILE), "chat-1")
     with pytest.raises(CodeRejected, match="troppo tempo"):
         credentials.change_username_with_grant(uow, CF, "", "chat-2", NEW_EMAIL)
@@ -144,7 +144,7 @@ def test_username_change_in_two_steps_code_then_email(uow, clock):
 def test_an_address_in_use_keeps_the_grant_for_another_try(uow, clock):
     register(uow, clock)
     register_giulia(uow, clock, mobile="347 1234568")
-    credentials.request_username_change(uow, CF)
+    credentials.request_username_change(uow, CF, client="cliente-1")
     credentials.verify_username_change_code(uow, CF, "", uow.last_code(MOBILE), "chat-1")
     with pytest.raises(Conflict, match="già usata"):
         credentials.change_username_with_grant(uow, CF, "", "chat-1", "giulia@gmail.com")
@@ -155,15 +155,15 @@ def test_username_change_without_validated_mobile_points_to_help_online(uow, clo
     account_id = register(uow, clock)
     uow.accounts.get(account_id).mobile_verified_at = None  # e.g. an account from the old portal
     with pytest.raises(NotAllowed, match="803.500"):
-        credentials.request_username_change(uow, CF)
+        credentials.request_username_change(uow, CF, client="cliente-1")
 
 
 def test_username_change_requests_too_close_are_refused_with_the_wait(uow, clock):
     register(uow, clock)
-    credentials.request_username_change(uow, CF)
+    credentials.request_username_change(uow, CF, client="cliente-1")
     with pytest.raises(Throttled, match="attendi 60 secondi"):
-        credentials.request_username_change(uow, CF)
+        credentials.request_username_change(uow, CF, client="cliente-1")
     assert len([m for m in uow.messages_to(MOBILE) if "username" in m.body]) == 1
     clock.advance(seconds=60)
-    credentials.request_username_change(uow, CF)
+    credentials.request_username_change(uow, CF, client="cliente-1")
     assert len([m for m in uow.messages_to(MOBILE) if "username" in m.body]) == 2

@@ -38,7 +38,13 @@ def test_what_a_block_committed_stays_even_if_it_fails_later(uow):
 
 def test_a_service_that_forgets_to_commit_changes_nothing(uow, monkeypatch):
     account_id = accounts.start_registration(
-        uow, fiscal_id=CF, email=EMAIL, mobile="+393331234567", first_name="M", last_name="R"
+        uow,
+        client="cliente-1",
+        fiscal_id=CF,
+        email=EMAIL,
+        mobile="+393331234567",
+        first_name="M",
+        last_name="R",
     )
     accounts.verify_mobile(uow, account_id, uow.last_code("+393331234567"))
     accounts.verify_email(uow, account_id, uow.last_code(EMAIL))

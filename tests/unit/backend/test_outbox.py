@@ -48,7 +48,7 @@ def test_a_missing_value_is_an_error_not_a_silent_gap():
 
 def test_messages_quote_the_configured_code_lifetime(uow):
     uow.settings = uow.settings.model_copy(update={"code_ttl_minutes": 10})
-    message = outbox.send_sms(uow, "+393331234567", "sms_registration_code", code="654321")
+    message = outbox.send(uow, "sms", "+393331234567", "sms_registration_code", code="654321")
     assert "Vale 10 minuti" in message.body and message.status == "pending"
 
 
