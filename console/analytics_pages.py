@@ -1,17 +1,19 @@
-"""Analytics: how many conversations, how many the bot closed alone, where flows are left."""
+"""Analytics: how many conversations, how many the bot closed alone, where flows are left,
+and the SMS budget (sent, refused, what is left of this hour's)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from backend import bootstrap, sms_budget
 from console import analytics, charts
 from console.auth import staff_only
-from console.conversations import ConversationIndex
+from console.conversations import ConversationIndex, day_start
 from console.pages import parse_day, refused, render, today
 
 DEFAULT_DAYS = 30
@@ -25,6 +27,15 @@ def period(params) -> tuple[date, date]:
     since = parse_day(params.get("dal")) or until - timedelta(days=DEFAULT_DAYS - 1)
     since, until = min(since, until), max(since, until)
     return max(since, until - timedelta(days=MAX_DAYS - 1)), until
+
+
+def sms_usage(since: date, until: date) -> sms_budget.Summary:
+    """The SMS budget's figures, the period's days being Italian days (the backend: UTC)."""
+
+    def utc(day: date) -> datetime:
+        return datetime.fromtimestamp(day_start(day), UTC).replace(tzinfo=None)
+
+    return sms_budget.summary(bootstrap.unit_of_work(), utc(since), utc(until + timedelta(days=1)))
 
 
 class AnalyticsPages:
@@ -43,10 +54,12 @@ class AnalyticsPages:
             (f"{d.day:%d/%m}", 100 * d.fallbacks / d.user_messages if d.user_messages else 0)
             for d in report.days
         ]
+        sms = await run_in_threadpool(sms_usage, report.since, report.until)
         return render(
             request,
             "analisi.html",
             report=report,
+            sms=sms,
             conversations_chart=charts.bar_chart(days, "Conversazioni al giorno"),
             fallback_chart=charts.bar_chart(fallbacks, "Messaggi non compresi al giorno", "%"),
         )
