@@ -14,7 +14,7 @@ import uuid
 from sqlalchemy import text
 from stdnum.it import codicefiscale
 
-from backend import accounts, db
+from backend import accounts, audit, db, sms_budget
 from backend.passwords import hash_password, verify_password
 from backend.settings import Settings
 from backend.uow import SqlAlchemyUnitOfWork
@@ -38,7 +38,7 @@ def round_trip(session_factory, settings: Settings, i: int) -> None:
     mobile = f"+39333{i % 10**7:07d}"  # one each: a number receives 3 SMS an hour
     account_id = accounts.start_registration(
         uow(),
-        client="cliente-1",
+        client=f"bench-{i}",  # one each: a client starts 3 SMS flows an hour
         fiscal_id=fiscal_code(i),
         email=email,
         mobile=mobile,
@@ -83,6 +83,27 @@ def drop_schema(schema: str) -> None:
     admin.dispose()
 
 
+def sms_budget_ms(engine, runs: int = 200) -> tuple[float, float]:
+    """Medians (ms) of a unit of work writing one audit row and committing, and of the same
+    with one SMS through the budget (the lock, three counts, the entry), interleaved, over a
+    ledger that fills up to ``runs`` entries of the hour."""
+    session_factory = db.make_session_factory(engine)
+    settings = Settings(sms_hourly_budget=10 * runs)
+    plain, budget = [], []
+    for i in range(runs):
+        for timings, spend in ((plain, False), (budget, True)):
+            uow = SqlAlchemyUnitOfWork(session_factory, settings=settings)
+            start = time.perf_counter()
+            with uow:
+                audit.record(uow, "bench")
+                if spend:
+                    to, client = f"+39347{i:07d}", f"c{i}"
+                    sms_budget.spend(uow, to, client=client, flow="bench", opens_flow=True)
+                uow.commit()
+            timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(plain), statistics.median(budget)
+
+
 def password_verification_ms(settings: Settings, runs: int = 15) -> float:
     password_hash = hash_password(settings, "Sportello#1")
     timings = []
@@ -94,7 +115,7 @@ def password_verification_ms(settings: Settings, runs: int = 15) -> float:
 
 
 def main() -> int:
-    rows = []
+    rows, budget_ms = [], {}
     schema = f"sportello_bench_{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory() as directory:
         engines = {"SQLite": sqlite_engine(directory)}
@@ -105,6 +126,7 @@ def main() -> int:
                 for label, settings, n in (("minimal", FAST, 40), ("production", PRODUCTION, 6)):
                     rows.append((name, label, n, measure(engine, settings, n, offset)))
                     offset += n
+                budget_ms[name] = sms_budget_ms(engine)
         finally:
             for engine in engines.values():
                 engine.dispose()
@@ -112,6 +134,9 @@ def main() -> int:
     print(f"{'database':<12}{'argon2':<12}{'round trips':>12}{'ops/s':>10}")
     for name, label, n, rate in rows:
         print(f"{name:<12}{label:<12}{n:>12}{rate:>10.1f}")
+    print("\nunit of work with one row, median: without / with one SMS through the budget")
+    for name, (plain, budget) in budget_ms.items():
+        print(f"{name:<12}{plain:>8.1f} ms{budget:>8.1f} ms")
     p = PRODUCTION
     print(
         f"\nargon2id time_cost={p.argon2_time_cost} memory={p.argon2_memory_kib} KiB "
