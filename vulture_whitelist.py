@@ -21,6 +21,7 @@ from backend.models import (
     StaffSessionRecord,
     Supply,
 )
+from backend.sms_budget import Summary
 from bot.channels.telegram.webhook import uvicorn
 from bot.rasa_plugins.lock_store import SportelloLockStore, _UrlRedisLockStore
 from bot.rasa_plugins.nlu import GuardedLogisticRegressionClassifier, ItalianTokenizer
@@ -52,6 +53,8 @@ Funnel.abandoned_at
 Report.containment
 Report.fallback_rate
 ConversationRow.outcome_it
+Summary.hourly_budget
+Summary.left_this_hour
 
 # Rasa loads these by the names in config.yml and endpoints.yml, and calls their hooks.
 SportelloLockStore
