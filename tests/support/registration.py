@@ -1,6 +1,7 @@
 """A customer registered through the backend's services, on a fake or a real unit of work."""
 
 from backend import accounts
+from tests.support.customers import new_identity
 from tests.support.portal_data import last_code
 
 CF = "RSSMRA85T10A562S"
@@ -22,3 +23,17 @@ def register(uow, clock, fiscal_id=CF, email=EMAIL, mobile="333 1234567", **name
     accounts.set_password(uow, account_id, PASSWORD)
     clock.advance(days=1)
     return account_id
+
+
+def start_new_person(uow, client: str = "indirizzo:203.0.113.7", mobile: str = "") -> int:
+    """A person nobody registered starts a registration (its SMS opens a flow of ``client``)."""
+    person = new_identity()
+    return accounts.start_registration(
+        uow,
+        fiscal_id=person.fiscal_code,
+        email=person.email,
+        mobile=mobile or person.mobile,
+        first_name="Anna",
+        last_name="Test",
+        client=client,
+    )

@@ -5,7 +5,6 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from backend import accounts
 from backend.errors import BackendError
 from backend.models import (
     Account,
@@ -15,22 +14,7 @@ from backend.models import (
     VerificationCode,
 )
 from backend.sms_budget import SmsRefused
-from tests.support.customers import new_identity
-
-CLIENT = "indirizzo:203.0.113.7"
-
-
-def start(uow, client: str = CLIENT) -> int:
-    person = new_identity()
-    return accounts.start_registration(
-        uow,
-        fiscal_id=person.fiscal_code,
-        email=person.email,
-        mobile=person.mobile,
-        first_name="Anna",
-        last_name="Test",
-        client=client,
-    )
+from tests.support.registration import start_new_person as start
 
 
 def counts(database) -> dict[str, int]:

@@ -11,7 +11,7 @@ from backend import bootstrap, db, staff
 from backend.sms_budget import SmsRefused
 from console.app import make_console
 from console.auth import SESSION_COOKIE
-from tests.unit.backend.test_sms_budget import start
+from tests.support.registration import start_new_person as start
 
 
 @pytest.fixture

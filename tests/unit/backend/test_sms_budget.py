@@ -7,24 +7,10 @@ import pytest
 from backend import accounts, callbacks, credentials, handovers, sms_budget, staff
 from backend.models import AccountStatus, SmsLimit
 from backend.sms_budget import SmsRefused
-from tests.support.customers import new_identity
 from tests.support.registration import CF, register
+from tests.support.registration import start_new_person as start
 
 HELP = "Usa il servizio Help OnLine per farti ricontattare oppure chiama il numero verde 803.500."
-
-
-def start(uow, client: str = "indirizzo:203.0.113.7", mobile: str | None = None) -> int:
-    """A new person starts a registration: name, fiscal data, e-mail, mobile, SMS."""
-    person = new_identity()
-    return accounts.start_registration(
-        uow,
-        fiscal_id=person.fiscal_code,
-        email=person.email,
-        mobile=mobile or person.mobile,
-        first_name="Anna",
-        last_name="Test",
-        client=client,
-    )
 
 
 def sms_count(uow) -> int:
@@ -113,7 +99,7 @@ def test_a_username_change_code_counts_and_its_resend_opens_no_flow(uow, clock):
 def test_staff_sms_count_but_are_never_refused(uow, clock):
     mobile = "+393331234567"
     for n in range(3):
-        start(uow, f"conversazione:{n}", mobile if n == 0 else None)
+        start(uow, f"conversazione:{n}", mobile if n == 0 else "")
     anna = staff.add_staff(uow, "anna", "agent", "Console#2024")
     for _ in range(3):  # the number's three SMS are spent by the first two: staff still write
         ticket = callbacks.request_callback(uow, "Mario Rossi", mobile, "Problema OTP", "")
