@@ -189,7 +189,9 @@ def test_exports_and_analytics_are_masked_files_and_charts(open_widget, new_page
     page = new_page(1024, 768)
     log_in(page, stack, AGENT, "/console/analisi")
     expect(page.locator(".chart svg")).to_have_count(2)
-    expect(page.locator(".kpis")).to_contain_text("conversazioni")
+    expect(page.locator(".kpis").first).to_contain_text("conversazioni")
+    sms = page.get_by_role("region", name="SMS: inviati e rifiutati dal limite di sicurezza")
+    expect(sms).to_contain_text("ancora disponibili su 200 all'ora")
     assert no_horizontal_scroll(page)
     screenshot(page, "analisi")
     with page.expect_download() as download:
