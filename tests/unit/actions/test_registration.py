@@ -4,6 +4,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.registration import ActionAskClauses, ValidateRegistrationForm
 from backend.models import AccountStatus
+from tests.support.registration import start_new_person
 from tests.unit.actions.conftest import tracker
 
 FORM = "registrazione_form"
@@ -137,3 +138,35 @@ def test_the_clauses_are_a_link_with_accept_and_decline(run):
     _, messages = run(ActionAskClauses(), asked("registrazione_clausole", ""))
     assert "http" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["accetto", "non accetto"]
+
+
+def test_over_the_sms_budget_the_flow_ends_truthfully_with_help(run, uow):
+    """The client is the address the channel forwarded; three SMS flows an hour from it."""
+    for _ in range(3):
+        start_new_person(uow, "indirizzo:203.0.113.7")
+    on = asked("registrazione_cellulare", "347 111 2233")
+    on.latest_message["metadata"] = {"cliente": "203.0.113.7"}
+    events, [message] = run(ValidateRegistrationForm(), on)
+    assert message["text"].startswith("Per sicurezza dalla stessa chat o connessione")
+    assert message["text"].endswith(
+        "numero verde 803.500. Non ho salvato nessun dato: quando vorrai potrai ricominciare "
+        "la registrazione."
+    )
+    assert [b["payload"] for b in message["buttons"]] == [
+        "/richiedi_richiamata",
+        "/info_numero_verde",
+    ]
+    assert SlotSet("registrazione_email", None) in events  # the flow ends and forgets
+    assert events[-1] == SlotSet("requested_slot", None)
+    assert uow.accounts.first(email="anna@example.it") is None
+    assert uow.messages_to("+393471112233") == []
+
+
+def test_without_an_address_the_conversation_is_the_client(run, uow):
+    for _ in range(3):
+        start_new_person(uow, "indirizzo:203.0.113.7")
+    events, messages = run(
+        ValidateRegistrationForm(), asked("registrazione_cellulare", "347 111 2233")
+    )
+    assert messages[0]["response"] == "utter_codice_sms_inviato"
+    assert len(uow.messages_to("+393471112233")) == 1
