@@ -111,128 +111,28 @@ def is_password_shaped(text: str) -> bool:
 
 
 # --- secrets the customer introduces: «la password è …», «psw: …», «pin 1234» ----------------
-_KEYWORDS = frozenset(
-    [
-        "password",
-        "passwords",
-        "psw",
-        "pswd",
-        "pwd",
-        "pw",
-        "pass",
-        "passw",
-        "passwd",
-        "passwor",
-        "pasw",
-        "passcode",
-        "pin",
-        "codice",
-        "codici",
-        "cod",
-        "code",
-        "otp",
-    ]
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_KEYWORDS = _words(
+    "password passwords psw pswd pwd pw pass passw passwd passwor pasw passcode pin "
+    "codice codici cod code otp"
 )
 _PASSWORD = "password"
 # Words between the keyword and the secret: «la password [di accesso al portale] è …».
-_FILLERS = frozenset(
-    [
-        "è",
-        "e'",
-        "é",
-        "e",
-        "sarebbe",
-        "era",
-        "sono",
-        "fosse",
-        "is",
-        "=",
-        ":",
-        "-",
-        "->",
-        "=>",
-        "la",
-        "il",
-        "lo",
-        "l'",
-        "i",
-        "le",
-        "mia",
-        "mio",
-        "nuova",
-        "nuovo",
-        "vecchia",
-        "vecchio",
-        "attuale",
-        "provvisoria",
-        "temporanea",
-        "di",
-        "del",
-        "della",
-        "dello",
-        "dell'",
-        "d'",
-        "al",
-        "alla",
-        "per",
-        "accesso",
-        "login",
-        "portale",
-        "sito",
-        "area",
-        "riservata",
-        "account",
-        "utente",
-        "che",
-        "mi",
-        "ho",
-        "hai",
-        "messo",
-        "scritto",
-        "usato",
-        "uso",
-        "inserito",
-        "inserisco",
-        "metto",
-        "arrivato",
-        "arrivata",
-        "ricevuto",
-        "ricevuta",
-        "via",
-        "sms",
-        "mail",
-        "email",
-        "e-mail",
-        "otp",
-        "verifica",
-        "conferma",
-        "sicurezza",
-        "segreto",
-        "segreta",
-        "tipo",
-        "cioè",
-        "ovvero",
-        "quindi",
-    ]
+_FILLERS = _words(
+    "è e' é e sarebbe era sono fosse is = : - -> => la il lo l' i le mia mio nuova nuovo "
+    "vecchia vecchio attuale provvisoria temporanea di del della dello dell' d' al alla "
+    "per accesso login portale sito area riservata account utente che mi ho hai messo "
+    "scritto usato uso inserito inserisco metto arrivato arrivata ricevuto ricevuta via "
+    "sms mail email e-mail otp verifica conferma sicurezza segreto segreta tipo cioè "
+    "ovvero quindi"
 )
 # Words that a deliberate «password:» may introduce without them being the password.
-_NOT_SECRETS = frozenset(
-    [
-        "sbagliata",
-        "errata",
-        "scaduta",
-        "dimenticata",
-        "corretta",
-        "giusta",
-        "bloccata",
-        "nuova",
-        "vecchia",
-        "non",
-        "nessuna",
-        "niente",
-        "boh",
-        "persa",
-    ]
+_NOT_SECRETS = _words(
+    "sbagliata errata scaduta dimenticata corretta giusta bloccata nuova vecchia non "
+    "nessuna niente boh persa"
 )
 _ELISION = re.compile(r"[a-z]{1,5}'(\w+)")
 _MIN_SECRET = 4  # shorter is a count («la password 3 volte»), not a PIN
