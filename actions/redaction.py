@@ -136,6 +136,7 @@ _NOT_SECRETS = _words(
 )
 _ELISION = re.compile(r"[a-z]{1,5}'(\w+)")
 _MIN_SECRET = 4  # shorter is a count («la password 3 volte»), not a PIN
+_MAX_FILLERS = 8  # «il codice [che mi è arrivato via sms] è …»
 
 
 def _word(token: str) -> str:
@@ -179,8 +180,10 @@ def _code_like(core: str) -> bool:
 def introduced_secrets(text: str) -> list[tuple[int, int]]:
     """The spans of the tokens the customer introduces as a password, PIN or code."""
     tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
-    spans = []
+    spans: list[tuple[int, int]] = []
     for index, (start, _end, token) in enumerate(tokens):
+        if spans and start < spans[-1][1]:
+            continue  # the secret itself («password: pin=1A!»)
         keyword, separator, value = (re.split(r"([:=])", token, maxsplit=1) + ["", ""])[:3]
         if not _is_keyword(_word(keyword)):
             continue
@@ -192,7 +195,7 @@ def introduced_secrets(text: str) -> list[tuple[int, int]]:
 
 
 def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> list:
-    for start, _end, token in following[:7]:
+    for start, _end, token in following[:_MAX_FILLERS + 1]:
         word = _word(token)
         if word in _FILLERS or not word.strip(":=->"):
             deliberate = deliberate or token[-1] in ":="
@@ -203,7 +206,9 @@ def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> l
 
 def _secret_span(start: int, token: str, deliberate: bool) -> list[tuple[int, int]]:
     core = _core(token)
-    if len(core) < _MIN_SECRET or is_other_data(token) or _word(token) in _NOT_SECRETS:
+    if is_other_data(token) or _word(token) in _NOT_SECRETS:
+        return []
+    if len(core) < _MIN_SECRET and not meets_password_rule(token):
         return []
     return [(start, start + len(token))] if deliberate or _code_like(core) else []
 
