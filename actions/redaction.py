@@ -195,7 +195,7 @@ def introduced_secrets(text: str) -> list[tuple[int, int]]:
 
 
 def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> list:
-    for start, _end, token in following[:_MAX_FILLERS + 1]:
+    for start, _end, token in following[: _MAX_FILLERS + 1]:
         word = _word(token)
         if word in _FILLERS or not word.strip(":=->"):
             deliberate = deliberate or token[-1] in ":="
@@ -206,7 +206,7 @@ def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> l
 
 def _secret_span(start: int, token: str, deliberate: bool) -> list[tuple[int, int]]:
     core = _core(token)
-    if is_other_data(token) or _word(token) in _NOT_SECRETS:
+    if core == REDACTED or is_other_data(token) or _word(token) in _NOT_SECRETS:
         return []
     if len(core) < _MIN_SECRET and not meets_password_rule(token):
         return []
@@ -271,10 +271,11 @@ class ConversationSecrets:
             self.in_window(event.get("timestamp")) and is_password_shaped(text)
         )
         if whole:
-            redacted, self.secrets = REDACTED, [text.strip()]
+            redacted, secrets = REDACTED, [text.strip()]
         else:
-            redacted, self.secrets = redact_introduced(text)
-        if not self.secrets:
+            redacted, secrets = redact_introduced(text)
+        self.secrets = [s for s in secrets if s and s != REDACTED]
+        if redacted == text:
             return event
         parse_data = event.get("parse_data") or {}
         entities = [] if whole else _entities_without(parse_data.get("entities") or [], text)

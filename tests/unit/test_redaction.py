@@ -151,11 +151,12 @@ def slot(name: str, value, at: float = 0.0) -> dict:
 
 
 def gave_up(at: float) -> list[dict]:
+    help_online = {"utter_action": GIVE_UP_RESPONSE}
     return [
-        {"event": "bot", "text": None, "metadata": {"utter_action": GIVE_UP_RESPONSE}, "timestamp": at},
+        {"event": "bot", "text": None, "metadata": help_online, "timestamp": at},
         slot("requested_slot", None, at),
         {"event": "active_loop", "name": None, "timestamp": at},
-    ]  # fmt: skip
+    ]
 
 
 def texts(events) -> list[str]:
