@@ -24,7 +24,6 @@ actions, the channels and the console all import it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -323,9 +322,3 @@ def _entities_without(entities: list[dict[str, Any]], text: str) -> list[dict[st
 def _holds_secret(entity: dict[str, Any], text: str, spans: list[tuple[int, int]]) -> bool:
     value = str(entity.get("value", ""))
     return any(value and value in text[start:end] for start, end in spans)
-
-
-def redact_events(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """A whole conversation's events, in order, as they may be stored."""
-    conversation = ConversationSecrets()
-    return (conversation.redact(event) for event in events)

@@ -12,7 +12,6 @@ from actions.redaction import (
     is_password_shaped,
     is_secret_message,
     meets_password_rule,
-    redact_events,
     redact_introduced,
 )
 from backend.validators import missing_password_requirements
@@ -141,6 +140,11 @@ def test_a_channel_drops_a_secret_typed_in_the_window_or_introduced_anywhere():
     assert not is_secret_message("grazie mille", in_secret_window=True)
 
 
+def redact_events(events: list[dict]) -> list[dict]:
+    conversation = ConversationSecrets()
+    return [conversation.redact(event) for event in events]
+
+
 def user(text: str, at: float, entities: list | None = None) -> dict:
     parse = {"text": text, "intent": {"name": "inform"}, "entities": entities or []}
     return {"event": "user", "text": text, "timestamp": at, "parse_data": parse}
@@ -203,17 +207,15 @@ def test_a_new_flow_or_session_ends_the_one_that_asked_for_a_secret():
 def test_secret_slot_values_and_values_copied_from_the_message_are_redacted():
     entity = {"entity": "codice_otp", "value": "483920", "start": 12, "end": 18}
     email = {"entity": "email", "value": "m@example.it", "start": 0, "end": 1}
-    events = list(
-        redact_events(
-            [
-                user("il codice è 483920 ok", 1.0, [entity, email]),
-                slot("nota", "il codice è 483920 ok"),
-                slot("parole", ["483920", "ok"]),
-                slot("registrazione_password", "Segreta#1"),
-                slot("cambio_password_ore", None),
-                slot("tentativi", 2),
-            ]
-        )
+    events = redact_events(
+        [
+            user("il codice è 483920 ok", 1.0, [entity, email]),
+            slot("nota", "il codice è 483920 ok"),
+            slot("parole", ["483920", "ok"]),
+            slot("registrazione_password", "Segreta#1"),
+            slot("cambio_password_ore", None),
+            slot("tentativi", 2),
+        ]
     )
     message = events[0]
     assert message["text"] == message["parse_data"]["text"] == f"il codice è {REDACTED} ok"
@@ -229,4 +231,4 @@ def test_secret_slot_values_and_values_copied_from_the_message_are_redacted():
 
 def test_an_event_without_secrets_is_stored_as_it_came():
     event = user("buongiorno, ho un problema con la bolletta", 1.0)
-    assert next(redact_events([event])) is event
+    assert redact_events([event])[0] is event
