@@ -54,23 +54,23 @@ _OMO = "[0-9LMNPQRSTUV]"
 _PERSONAL_DATA = re.compile(
     "|".join(
         (
-            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
-            rf"[A-Z]{{6}}{_OMO}{{2}}[A-Z]{_OMO}{{2}}[A-Z]{_OMO}{{3}}[A-Z]",  # Codice Fiscale
-            r"(?:IT)?\d{11}",  # Partita IVA
-            r"IT\d{3}E\d{8}",  # POD
+            r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}",  # e-mail (domains: lower case)
+            rf"(?i:[A-Z]{{6}}{_OMO}{{2}}[A-Z]{_OMO}{{2}}[A-Z]{_OMO}{{3}}[A-Z])",  # Codice Fiscale
+            r"(?i:IT)?\d{11}",  # Partita IVA
+            r"(?i:IT\d{3}E\d{8})",  # POD
             r"(?:(?:\+|00)39[.-]?)?(?:3\d{2}|0\d{1,3})(?:[./-]?\d){5,8}",  # phone
             r"\d{1,4}[./-]\d{1,2}(?:[./-]\d{1,4})?",  # date
             r"\d{1,2}[:.]\d{2}",  # time
-            r"(?:https?://|www\.)\S+",  # link
-            r"\d+(?:[.,]\d+)?(?:kw|kwh|w|v|gg|mesi|anni|%)",  # quantity
-            r"€ ?\d[\d.,]*|\d[\d.,]*(?:€|euro|eur)|\d+,\d{2}",  # amount
+            r"(?i:(?:https?://|www\.)\S+)",  # link
+            r"\d+(?:[.,]\d+)?(?i:kw|kwh|w|v|gg|mesi|anni|%)",  # quantity
+            r"€ ?\d[\d.,]*|\d[\d.,]*(?i:€|euro|eur)|\d+,\d{2}",  # amount
         )
     ),
-    re.IGNORECASE,
 )
-# Practice and ticket numbers (PC-2024-DEMO0001): an upper-case prefix, then groups of
-# upper-case letters and digits, at least four digits in all.
-_REFERENCE = re.compile(r"[A-Z]{2,5}(?:[-/][A-Z0-9]+)+")
+# Practice and ticket numbers (PC-2024-DEMO0001, RIC-2023/00451): an upper-case prefix, then
+# two or more groups of upper-case letters and digits, at least four digits in all. One
+# group («LUPO-1936») is how people write passwords.
+_REFERENCE = re.compile(r"[A-Z]{1,5}(?:[-/][A-Z0-9]+){2,}")
 _REFERENCE_DIGITS = 4
 _NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
 _TRAILING = ".,;:!?)»\"'"
@@ -133,7 +133,7 @@ _NOT_SECRETS = _words(
     "sbagliata errata scaduta dimenticata corretta giusta bloccata nuova vecchia non "
     "nessuna niente boh persa"
 )
-_ELISION = re.compile(r"[a-z]{1,5}'(\w+)")
+_ELISION = re.compile(r"[a-z]{1,5}'([^\W\d_]+)")
 _MIN_SECRET = 4  # shorter is a count («la password 3 volte»), not a PIN
 _MAX_FILLERS = 8  # «il codice [che mi è arrivato via sms] è …»
 
@@ -172,7 +172,9 @@ def _is_keyword(word: str) -> bool:
 
 
 def _code_like(core: str) -> bool:
-    """A digit, a capital or a symbol: not an Italian word («sbagliata», «scaduto»)."""
+    """A digit, a capital or a symbol: not an Italian word («sbagliata», «un'ora»)."""
+    if _ELISION.fullmatch(core.lower()):
+        return False
     return any(c.isdigit() or c.isupper() or is_special(c) for c in core)
 
 

@@ -59,7 +59,8 @@ def test_fiscal_codes_and_vat_numbers_are_never_secrets(code):
     [
         "IT001E12345678",
         "mario.rossi@gmail.com",
-        "M.Rossi1@Libero.it",
+        "M.Rossi1@libero.it",
+        "RIC-2023/00451",
         "+39 333 1234567".replace(" ", ""),
         "333-1234567",
         "12/03/2024",
@@ -82,7 +83,8 @@ def test_other_data_alone_is_not_password_shaped(token):
 
 
 @pytest.mark.parametrize(
-    "token", ["Mario1980!", "mario1980", "Ciao2024", "Gatto.99", "483920", "Roma#1", "Aa1!"]
+    "token",
+    ["Mario1980!", "mario1980", "Ciao2024", "Gatto.99", "483920", "Roma#1", "Aa1!", "LUPO-1936"],
 )
 def test_passwords_near_misses_and_codes_are_password_shaped(token):
     assert is_password_shaped(token)
