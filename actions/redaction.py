@@ -14,8 +14,10 @@ conversation's events in order (Rasa's JSON form, so the tracker store, the cons
 
 Fiscal codes, VAT numbers, PODs, e-mails, phones, dates, times, amounts, practice and ticket
 numbers are never secrets here (staff need them; the console masks them on its own).
-``python -m tests.bench.redaction`` measures how many ordinary messages are altered: 0 of the
-2,600 NLU examples and of the 300 customer messages, every generated password caught.
+``python -m tests.bench.redaction`` measures it: of the 2,562 NLU examples it alters the 10
+that introduce a six-digit code («il codice è 482913»), 11 read just after a secret was asked
+(one more bare code); none of 321 ordinary customer messages; and it catches 10,000 of 10,000
+generated passwords of the portal's shape, alone and in a sentence.
 
 Standard library only and Python 3.10-compatible: the Rasa server's tracker store, the
 actions, the channels and the console all import it.
@@ -110,28 +112,23 @@ def is_password_shaped(text: str) -> bool:
 
 
 # --- secrets the customer introduces: «la password è …», «psw: …», «pin 1234» ----------------
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_KEYWORDS = _words(
-    "password passwords psw pswd pwd pw pass passw passwd passwor pasw passcode pin "
-    "codice codici cod code otp"
+# Word lists as patterns, matched whole against a word (``_word``).
+_KEYWORD = re.compile(
+    r"password|psw|pswd|pwd|pw|pass|passw|passwd|passwor|pasw|passcode|pin|codic[ei]|cod|code|otp"
 )
 _PASSWORD = "password"
 # Words between the keyword and the secret: «la password [di accesso al portale] è …».
-_FILLERS = _words(
-    "è e' é e sarebbe era sono fosse is = : - -> => la il lo l' i le mia mio nuova nuovo "
-    "vecchia vecchio attuale provvisoria temporanea di del della dello dell' d' al alla "
-    "per accesso login portale sito area riservata account utente che mi ho hai messo "
-    "scritto usato uso inserito inserisco metto arrivato arrivata ricevuto ricevuta via "
-    "sms mail email e-mail otp verifica conferma sicurezza segreto segreta tipo cioè "
-    "ovvero quindi"
+_FILLER = re.compile(
+    r"è|e'|é|e|sarebbe|era|sono|fosse|is|[=:-]|->|=>|la|il|lo|l'|i|le|mi[ao]|nuov[ao]|vecchi[ao]"
+    r"|attuale|provvisoria|temporanea|di|del|della|dello|dell'|d'|al|alla|per|accesso|login"
+    r"|portale|sito|area|riservata|account|utente|che|mi|ho|hai|messo|scritto|usato|uso"
+    r"|inserito|inserisco|metto|arrivat[oa]|ricevut[oa]|via|sms|mail|email|e-mail|otp|verifica"
+    r"|conferma|sicurezza|segret[oa]|tipo|cioè|ovvero|quindi"
 )
 # Words that a deliberate «password:» may introduce without them being the password.
-_NOT_SECRETS = _words(
-    "sbagliata errata scaduta dimenticata corretta giusta bloccata nuova vecchia non "
-    "nessuna niente boh persa"
+_NOT_A_SECRET = re.compile(
+    r"sbagliata|errata|scaduta|dimenticata|corretta|giusta|bloccata|nuova|vecchia|non|nessuna"
+    r"|niente|boh|persa"
 )
 _ELISION = re.compile(r"[a-z]{1,5}'([^\W\d_]+)")
 _MIN_SECRET = 4  # shorter is a count («la password 3 volte»), not a PIN
@@ -168,7 +165,7 @@ def _edit_distance(a: str, b: str) -> int:
 
 
 def _is_keyword(word: str) -> bool:
-    return word in _KEYWORDS or _near_password(word)
+    return bool(_KEYWORD.fullmatch(word)) or _near_password(word)
 
 
 def _code_like(core: str) -> bool:
@@ -198,7 +195,7 @@ def introduced_secrets(text: str) -> list[tuple[int, int]]:
 def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> list:
     for start, _end, token in following[: _MAX_FILLERS + 1]:
         word = _word(token)
-        if word in _FILLERS or not word.strip(":=->"):
+        if _FILLER.fullmatch(word) or not word.strip(":=->"):
             deliberate = deliberate or token[-1] in ":="
             continue
         return _secret_span(start, token, deliberate)
@@ -207,7 +204,7 @@ def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> l
 
 def _secret_span(start: int, token: str, deliberate: bool) -> list[tuple[int, int]]:
     core = _core(token)
-    if core == REDACTED or is_other_data(token) or _word(token) in _NOT_SECRETS:
+    if core == REDACTED or is_other_data(token) or _NOT_A_SECRET.fullmatch(_word(token)):
         return []
     if len(core) < _MIN_SECRET and not meets_password_rule(token):
         return []
