@@ -226,6 +226,9 @@ def is_secret_message(text: str, in_secret_window: bool) -> bool:
     return bool((in_secret_window and is_password_shaped(text)) or introduced_secrets(text))
 
 
+_FLOW_ENDS = ("session_started", "restart")  # no flow runs on after them
+
+
 # --- following a conversation ------------------------------------------------------------------
 @dataclass
 class ConversationSecrets:
@@ -244,15 +247,12 @@ class ConversationSecrets:
             return self._user(event)
         if kind == "slot":
             return self._slot(event)
-        if kind == "active_loop" or kind in ("session_started", "restart"):
-            if self.flow_asked and (kind != "active_loop" or event.get("name") is None):
-                self._ended(at)
-            if kind != "active_loop":
-                self.requested = None
-        elif kind == "bot" and (event.get("metadata") or {}).get("utter_action") == (
-            GIVE_UP_RESPONSE
-        ):
+        if kind == "bot":
+            return self._bot(event)
+        if kind in _FLOW_ENDS or (kind == "active_loop" and event.get("name") is None):
             self._ended(at)
+            if kind in _FLOW_ENDS:
+                self.requested = None
         return event
 
     def in_window(self, at: float | None) -> bool:
@@ -261,7 +261,16 @@ class ConversationSecrets:
         return None not in (self.ended_at, at) and at - self.ended_at <= SECRET_WINDOW_SECONDS
 
     def _ended(self, at: float | None) -> None:
-        self.flow_asked, self.ended_at = False, at
+        if self.flow_asked:
+            self.flow_asked, self.ended_at = False, at
+
+    def _bot(self, event: dict[str, Any]) -> dict[str, Any]:
+        """A bot message: a flow's give-up ends it; an echo of a secret is removed."""
+        if (event.get("metadata") or {}).get("utter_action") == GIVE_UP_RESPONSE:
+            self._ended(event.get("timestamp"))
+        text = event.get("text")
+        scrubbed = self._scrub(text)
+        return event if scrubbed == text else {**event, "text": scrubbed}
 
     def _user(self, event: dict[str, Any]) -> dict[str, Any]:
         text = event.get("text") or ""

@@ -217,17 +217,19 @@ def test_secret_slot_values_and_values_copied_from_the_message_are_redacted():
             slot("registrazione_password", "Segreta#1"),
             slot("cambio_password_ore", None),
             slot("tentativi", 2),
+            {"event": "bot", "text": "Hai scritto 483920?", "timestamp": 2.0},
         ]
     )
     message = events[0]
     assert message["text"] == message["parse_data"]["text"] == f"il codice è {REDACTED} ok"
     assert message["parse_data"]["entities"] == [email]
-    assert [e["value"] for e in events[1:]] == [
+    assert [e.get("value", e.get("text")) for e in events[1:]] == [
         f"il codice è {REDACTED} ok",
         [REDACTED, "ok"],
         REDACTED,
         None,
         2,
+        f"Hai scritto {REDACTED}?",
     ]
 
 
