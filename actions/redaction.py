@@ -125,6 +125,7 @@ _FILLER = re.compile(
     r"|inserito|inserisco|metto|arrivat[oa]|ricevut[oa]|via|sms|mail|email|e-mail|otp|verifica"
     r"|conferma|sicurezza|segret[oa]|tipo|cioè|ovvero|quindi"
 )
+_COPULA = re.compile(r"è|e'|é|sarebbe|era")
 # Words that a deliberate «password:» may introduce without them being the password.
 _NOT_A_SECRET = re.compile(
     r"sbagliata|errata|scaduta|dimenticata|corretta|giusta|bloccata|nuova|vecchia|non|nessuna"
@@ -188,8 +189,24 @@ def introduced_secrets(text: str) -> list[tuple[int, int]]:
         if value:  # «psw:Mario1!» in one token
             spans += _secret_span(start + len(keyword) + 1, value, deliberate=True)
             continue
-        spans += _after_keyword(tokens[index + 1 :], deliberate=bool(separator))
-    return spans
+        found = _after_keyword(tokens[index + 1 :], deliberate=bool(separator))
+        spans += found or _before_keyword(tokens[:index], spans)
+    return sorted(spans)
+
+
+def _before_keyword(preceding: list[tuple[int, int, str]], spans: list) -> list:
+    """«483920 è il codice», «Mario1980! sarebbe la mia password»: a word with a digit, then
+    «è» or «sarebbe» and at most two more words before the keyword."""
+    for position in range(len(preceding) - 1, max(len(preceding) - 4, 0), -1):
+        word = _word(preceding[position][2])
+        if _COPULA.fullmatch(word):
+            start, end, token = preceding[position - 1]
+            if (start, end) in spans or not any(c.isdigit() for c in token):
+                return []
+            return _secret_span(start, token, deliberate=False)
+        if not _FILLER.fullmatch(word):
+            return []
+    return []
 
 
 def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> list:

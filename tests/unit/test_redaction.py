@@ -104,6 +104,8 @@ def test_passwords_near_misses_and_codes_are_password_shaped(token):
         ("la passwrod nuova sarebbe Sole#2024.", "nuova sarebbe *"),
         ("PASSWORD: Estate2023", "PASSWORD: *"),
         ("la mia password di accesso al portale è: Lupo.2023 grazie", "è: * grazie"),
+        ("483920 è il codice", "* è il codice"),
+        ("Mario1980! sarebbe la mia password ma non va", "* sarebbe la mia password"),
     ],
 )
 def test_a_secret_the_customer_introduces_is_replaced_the_rest_stays(text, redacted):
@@ -129,6 +131,9 @@ def test_a_secret_the_customer_introduces_is_replaced_the_rest_stays(text, redac
         "password dimenticata",
         "il codice di verifica è scaduto",
         "la passeggiata di ieri",
+        "Ciao, la password non va",
+        "RSSMRA85T10A562S è il mio codice fiscale",
+        "IT001E12345678 è il codice POD",
     ],
 )
 def test_sentences_about_passwords_and_codes_stay_as_they_are(text):
