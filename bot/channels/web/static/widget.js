@@ -82,8 +82,9 @@
   };
 
   // A secret typed unasked, by the server's rules (actions/redaction.py) read broadly: a
-  // password or code introduced anywhere («la password è …», «pin 1234»), or one word with a
-  // digit in the minutes after the bot asked for one. It decides only what this browser keeps.
+  // password or code introduced anywhere («la password è …», «pin 1234», «483920 è il
+  // codice»), or one word with a digit in the minutes after the bot asked for one. It decides
+  // only what this browser keeps.
   const SECRET_WINDOW_MS = 5 * 60 * 1000;
   const KEYWORD = /^(pass|pasw|psw|pwd|pw$|pin$|codic|otp)/i;
   const CODE_LIKE = /[\dA-Z]|[^\p{L}\p{N}\s']/u;
@@ -95,10 +96,11 @@
     return words.some((word, i) => {
       const [keyword, ...value] = word.split(/[:=]/);
       if (!KEYWORD.test(keyword)) return false;
-      return [value.join(":"), ...words.slice(i + 1, i + 10)].some((next) => {
+      const after = [value.join(":"), ...words.slice(i + 1, i + 10)].some((next) => {
         const core = next.replace(/[.,;:!?)»"']+$/, "");
         return core.length >= 4 && CODE_LIKE.test(core);
       });
+      return after || words.slice(Math.max(0, i - 4), i).some((before) => /\d/.test(before));
     });
   }
 
