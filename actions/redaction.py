@@ -126,10 +126,16 @@ _FILLER = re.compile(
     r"|conferma|sicurezza|segret[oa]|tipo|cioè|ovvero|quindi"
 )
 _COPULA = re.compile(r"è|e'|é|sarebbe|era")
-# Words that a deliberate «password:» may introduce without them being the password.
+# Words that a «password:» or «la password è» may introduce without them being the password.
 _NOT_A_SECRET = re.compile(
     r"sbagliata|errata|scaduta|dimenticata|corretta|giusta|bloccata|nuova|vecchia|non|nessuna"
-    r"|niente|boh|persa"
+    r"|niente|boh|persa|lung[ao]|cort[ao]|stess[ao]|quell[ao]|quest[ao]|uguale|troppo|molto"
+    r"|sempre|ancora|solo|sola|bene|male|okay|facile|semplice|sicura|debole|forte|vuota|giusto"
+    r"|(?:nel|dal|sul|del|al)l[aoei]|(?:ne|da|su|de|a)gli|case"
+)
+# Endings of the adjectives and participles that describe a password («scaduta», «valida»).
+_DESCRIPTION = re.compile(
+    r"(?:at|ut|it|tt|ent|ant|il|al|os|iv|id|ur|ers|ess|ist|ic|tori|sori|sari)[aoei]$"
 )
 _ELISION = re.compile(r"[a-z]{1,5}'([^\W\d_]+)")
 _MIN_SECRET = 4  # shorter is a count («la password 3 volte»), not a PIN
@@ -210,12 +216,16 @@ def _before_keyword(preceding: list[tuple[int, int, str]], spans: list) -> list:
 
 
 def _after_keyword(following: list[tuple[int, int, str]], deliberate: bool) -> list:
+    after_copula = False
     for start, _end, token in following[: _MAX_FILLERS + 1]:
         word = _word(token)
         if _FILLER.fullmatch(word) or not word.strip(":=->"):
             deliberate = deliberate or token[-1] in ":="
+            after_copula = bool(_COPULA.fullmatch(word))
             continue
-        return _secret_span(start, token, deliberate)
+        # «la password è gattino»: right after «è», a word that describes nothing is the password.
+        named = after_copula and not _DESCRIPTION.search(word)
+        return _secret_span(start, token, deliberate or named)
     return []
 
 

@@ -84,7 +84,7 @@
   // A secret typed unasked, by the server's rules (actions/redaction.py) read broadly: a
   // password or code introduced anywhere («la password è …», «pin 1234», «483920 è il
   // codice»), or one word with a digit in the minutes after the bot asked for one. It decides
-  // only what this browser keeps.
+  // only what this browser keeps, so it errs on the side of masking («la password è scaduta»).
   const SECRET_WINDOW_MS = 5 * 60 * 1000;
   const KEYWORD = /^(pass|pasw|psw|pwd|pw$|pin$|codic|otp)/i;
   const CODE_LIKE = /[\dA-Z]|[^\p{L}\p{N}\s']/u;
@@ -96,6 +96,7 @@
     return words.some((word, i) => {
       const [keyword, ...value] = word.split(/[:=]/);
       if (!KEYWORD.test(keyword)) return false;
+      if (/^(è|e'|sarebbe|era)$/i.test(words[i + 1] || "") && (words[i + 2] || "").length >= 4) return true;
       const after = [value.join(":"), ...words.slice(i + 1, i + 10)].some((next) => {
         const core = next.replace(/[.,;:!?)»"']+$/, "");
         return core.length >= 4 && CODE_LIKE.test(core);
