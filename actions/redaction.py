@@ -16,8 +16,9 @@ Fiscal codes, VAT numbers, PODs, e-mails, phones, dates, times, amounts, practic
 numbers are never secrets here (staff need them; the console masks them on its own).
 ``python -m tests.bench.redaction`` measures it: of the 2,562 NLU examples it alters the 10
 that introduce a six-digit code («il codice è 482913»), 11 read just after a secret was asked
-(one more bare code); none of 321 ordinary customer messages; and it catches 10,000 of 10,000
-generated passwords of the portal's shape, alone and in a sentence.
+(one more bare code); 2 of 361 ordinary customer messages (0.55%: «la mia password è
+composta da…»); and it catches 10,000 of 10,000 generated passwords of the portal's shape,
+alone and in a sentence.
 
 Standard library only and Python 3.10-compatible: the Rasa server's tracker store, the
 actions, the channels and the console all import it.
