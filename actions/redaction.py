@@ -198,7 +198,7 @@ def introduced_secrets(text: str) -> list[tuple[int, int]]:
             continue
         found = _after_keyword(tokens[index + 1 :], deliberate=bool(separator))
         spans += found or _before_keyword(tokens[:index], spans)
-    return sorted(spans)
+    return sorted(set(spans))
 
 
 def _before_keyword(preceding: list[tuple[int, int, str]], spans: list) -> list:
