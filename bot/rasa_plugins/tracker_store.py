@@ -6,8 +6,10 @@ The policies look at a handful of turns, so this store loads the last `recent_tu
 turns plus the latest value of each slot set before them, never starting inside an active
 loop. All events still reach the database: transcripts stay complete, except secrets.
 
-Secrets never reach it: what the user typed while a secret slot (a password, a code) was
-requested is stored as "[riservato]", and so is any value of a secret slot.
+Secrets never reach it (actions/redaction.py): what the user typed while a secret slot (a
+password, a code) was requested, a password-shaped message shortly after a flow asked for a
+secret, and a password or code the user introduces in a sentence are stored as "[riservato]",
+and so is any value of a secret slot.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     AllSlotsReset,
+    BotUttered,
     Event,
     Restarted,
     SessionStarted,
@@ -33,10 +35,13 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot.rasa_plugins.remote_actions  # noqa: F401  (speeds up every custom action; see the module)
-from actions.contract import REDACTED, is_secret_slot
+from actions.redaction import ConversationSecrets
 from bot.rasa_plugins.config import tracker_store_url
 
 RECENT_TURNS = 5
+
+# The events that say whether a secret was asked, answer it or may hold one.
+_READ_BY_REDACTION = (UserUttered, SlotSet, ActiveLoop, BotUttered, SessionStarted, Restarted)
 
 # Events after which earlier slot values no longer count.
 _STATE_RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
@@ -167,24 +172,18 @@ class SportelloTrackerStore(SQLTrackerStore):
 
 
 def _redacted(events: list[Event], start: int) -> Iterator[Event]:
-    """``events[start:]``, each answer to a secret question and each secret value redacted."""
-    requested = None
+    """``events[start:]`` with their secrets redacted, the conversation read from its start
+    (actions/redaction.py: whether a secret was asked, and when, decides)."""
+    conversation = ConversationSecrets()
     for index, event in enumerate(events):
-        if index >= start:
-            yield _redact(event, requested)
-        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
-            requested = event.value
-
-
-def _redact(event: Event, requested_slot: str | None) -> Event:
-    if isinstance(event, UserUttered) and is_secret_slot(requested_slot):
+        if not isinstance(event, _READ_BY_REDACTION):
+            if index >= start:
+                yield event
+            continue
         data = event.as_dict()
-        data["text"] = REDACTED
-        data["parse_data"] = {**data.get("parse_data", {}), "text": REDACTED, "entities": []}
-        return Event.from_parameters(data)
-    if isinstance(event, SlotSet) and is_secret_slot(event.key) and event.value is not None:
-        return SlotSet(event.key, REDACTED, timestamp=event.timestamp)
-    return event
+        stored = conversation.redact(data)
+        if index >= start:
+            yield event if stored is data else Event.from_parameters(stored)
 
 
 def _mark_persisted(tracker: DialogueStateTracker) -> None:

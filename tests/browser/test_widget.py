@@ -96,6 +96,32 @@ def test_registration_to_the_end_with_masked_secrets(open_widget, stack, code_fo
     assert password not in widget.page.content()
 
 
+def test_a_secret_typed_unasked_is_never_kept_in_local_storage(open_widget, stack):
+    widget = open_widget()
+    widget.say("voglio accedere")
+    widget.say("nessuno.mai@example.it")
+    for attempt in range(1, 4):
+        answer = type_secret(widget, f"Tentativo#{attempt}x")
+    assert "Non riesco a completare l'operazione qui in chat" in answer
+    once_more, introduced = "Ultimo.Tentativo4", "Sole#2024"
+    widget.say(once_more)  # not asked for: the flow gave up a moment ago
+    widget.say(f"la mia password è {introduced} ma il sito non me la accetta")
+    widget.say("grazie")
+    bubbles = widget.page.locator(".sw-user .sw-bubble").all_inner_texts()
+    assert bubbles[-3:-1] == [
+        once_more,
+        f"la mia password è {introduced} ma il sito non me la accetta",
+    ]
+    stored = json.dumps(widget.stored(), ensure_ascii=False)
+    assert once_more not in stored and introduced not in stored
+    assert "grazie" in stored
+    widget.page.reload()
+    Widget(widget.page, stack.web_url).ready()
+    assert introduced not in widget.page.content() and once_more not in widget.page.content()
+    for secret in (once_more, introduced):
+        assert not stack.tracker_holds(secret)
+
+
 def test_identity_document_upload(open_widget, stack):
     widget = open_widget()
     before = widget.bots()

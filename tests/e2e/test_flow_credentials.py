@@ -83,6 +83,22 @@ def test_asking_for_a_code_at_login_sends_nothing_and_the_password_logs_in(
     assert "Accesso effettuato" in said(chat(customer.password))
 
 
+def test_a_password_typed_after_the_login_gave_up_or_in_a_sentence_is_never_stored(
+    chat, customer, stack
+):
+    chat("voglio accedere")
+    chat(customer.email)
+    for attempt in range(1, 4):
+        reply = said(chat(f"Tentativo#{attempt}x"))
+    assert "Non riesco a completare l'operazione qui in chat" in reply
+    once_more, introduced = "Ultimo.Tentativo4", "Sole#2024"
+    chat(once_more)  # sure of a typo, the customer types it once more
+    chat(f"la mia password è {introduced} ma il sito non me la accetta")
+    for secret in ("Tentativo#1x", "Tentativo#3x", once_more, introduced):
+        assert not stack.tracker_holds(secret)
+    assert stack.tracker_holds("ma il sito non me la accetta")  # the rest stays readable
+
+
 # --- password reset ----------------------------------------------------------------------
 
 

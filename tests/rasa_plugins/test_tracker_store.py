@@ -171,3 +171,61 @@ def test_a_tracker_saved_whole_is_redacted_too(store, domain):
     """A tracker the store did not read (Rasa's first save of a new sender)."""
     converse(store, domain, [*asked("nuova_password"), *answer("Segreta#2024")])
     assert "Segreta#2024" not in stored_rows(store)
+
+
+def gave_up(slot: str, at: float) -> list:
+    """A flow asked for a secret three times and gave up (actions/flow.py)."""
+    return [
+        *asked(slot),
+        BotUttered("Non riesco a completare l'operazione qui in chat.", timestamp=at),
+        BotUttered(metadata={"utter_action": "utter_flusso_help_online"}, timestamp=at),
+        SlotSet("requested_slot", None, timestamp=at),
+        ActiveLoop(None, timestamp=at),
+    ]
+
+
+def said(text: str, at: float, entities: list | None = None) -> list:
+    parse = {"name": "inform", "confidence": 1.0}
+    return [
+        ActionExecuted("action_listen", timestamp=at),
+        UserUttered(text, parse, entities or [], timestamp=at),
+    ]
+
+
+def test_a_password_typed_again_after_the_flow_gave_up_is_stored_redacted(store, domain):
+    start = 1_700_000_000.0
+    converse(store, domain, [*asked("nuova_password"), *answer("Tentativo#1")])
+    converse(store, domain, gave_up("nuova_password", start))
+    converse(store, domain, said("Tentativo#4", start + 60))
+    converse(store, domain, said("Mario1980", start + 120))  # a near miss of the rule
+    converse(store, domain, said("RSSMRA85T10A562S", start + 150))  # not a secret
+    converse(store, domain, said("Scaduto#9", start + 60 + 5 * 60))  # the window closed
+
+    rows = stored_rows(store)
+    assert "Tentativo#1" not in rows and "Tentativo#4" not in rows and "Mario1980" not in rows
+    assert "RSSMRA85T10A562S" in rows and "Scaduto#9" in rows
+    assert user_texts(retrieve(store)) == [  # the window: the last three turns
+        "[riservato]",
+        "RSSMRA85T10A562S",
+        "Scaduto#9",
+    ]
+
+
+def test_a_password_introduced_in_a_sentence_is_stored_redacted_the_rest_readable(store, domain):
+    text = "la mia password è Lupo.2023 ma il sito non me la accetta"
+    entity = {"entity": "parola", "value": "Lupo.2023", "start": 18, "end": 27}
+    email = {"entity": "email", "value": "m@example.it", "start": 0, "end": 1}
+    converse(
+        store,
+        domain,
+        [*said(text, 1_700_000_000.0, [entity, email]), SlotSet("step", text)],
+    )
+
+    rows = stored_rows(store)
+    assert "Lupo.2023" not in rows
+    readable = "la mia password è [riservato] ma il sito non me la accetta"
+    (message,) = [e for e in retrieve(store).events if isinstance(e, UserUttered)]
+    assert message.text == readable
+    assert message.parse_data["text"] == readable
+    assert message.entities == [email]
+    assert retrieve(store).get_slot("step") == readable

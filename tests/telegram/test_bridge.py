@@ -18,6 +18,7 @@ pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200 + b"\xff\xd9"
 APOLOGY = "non riesco a risponderti"
+SECRET_DELETED = "Ho cancellato il tuo messaggio perché conteneva un dato riservato."
 
 
 def answer(fake: FakeBotApi, user: int, expected: str, since: int = 0, timeout: float = 60):
@@ -120,6 +121,31 @@ def test_a_password_is_deleted_from_the_chat_and_never_logged(fake, bridge, user
     assert customer.password not in bridge.log()
     assert fake.token not in bridge.log()  # Bot API URLs carry the token: httpx must not log them
     assert bridge.alive()
+
+
+def test_a_password_typed_after_the_login_gave_up_or_introduced_is_deleted(
+    fake, bridge, user, customer
+):
+    fake.message(user, "voglio accedere")
+    answer(fake, user, "Scrivi l'e-mail")
+    fake.message(user, customer.email)
+    answer(fake, user, "Ora scrivi la password")
+    for attempt in range(1, 4):
+        before = sent(fake, user)
+        fake.message(user, f"Tentativo#{attempt}x")
+        answer(fake, user, "password" if attempt < 3 else "Non riesco a completare", since=before)
+    before = sent(fake, user)
+    once_more = fake.message(user, "Ultimo.Tentativo4")  # not asked for: the flow gave up
+    fake.wait_for(lambda: sent(fake, user) > before + 1)
+    before = sent(fake, user)
+    introduced = fake.message(user, "la mia password è Sole#2024 ma il sito non me la accetta")
+    fake.wait_for(lambda: sent(fake, user) > before + 1)
+    fake.message(user, "grazie")  # an ordinary message stays
+    fake.wait_for(lambda: sent(fake, user) > before + 2)
+    deleted = [int(c.params["message_id"]) for c in fake.calls_to("deleteMessage", user)]
+    assert deleted[-2:] == [once_more, introduced] and len(deleted) == 5
+    assert fake.sent_texts(user).count(SECRET_DELETED) == 5
+    assert "Sole#2024" not in bridge.log() and "Ultimo.Tentativo4" not in bridge.log()
 
 
 def test_a_delega_gets_its_identity_document_from_telegram(fake, bridge, uow, user, new_customer):

@@ -36,6 +36,8 @@ FORMS: dict[str, list[str]] = {
 RESPONSES: dict[str, list[dict[str, Any]]] = DOMAIN["responses"]
 ACTION_FILES = sorted((ROOT / "actions").glob("*.py"))
 UTTER = re.compile(r"utter_\w+")
+# Not a response: the key of a bot message's metadata naming the response it came from.
+UTTER_ACTION_KEY = "utter_action"
 # Intents the NLU pipeline predicts by itself, without examples (the FallbackClassifier's).
 PREDICTED_WITHOUT_EXAMPLES = {"nlu_fallback"}
 MIN_EXAMPLES = 15  # as README's "How to add an FAQ answer" asks
@@ -89,7 +91,7 @@ def _utter_names(tree: ast.AST, where: str) -> set[str]:
                 names |= EXPANSIONS[source]()
         elif isinstance(node, ast.Constant) and id(node) not in parts:
             constants.append(str(node.value))
-    return names | {text for text in constants if UTTER.fullmatch(text)}
+    return names | {text for text in constants if UTTER.fullmatch(text)} - {UTTER_ACTION_KEY}
 
 
 @cache

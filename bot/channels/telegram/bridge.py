@@ -6,14 +6,18 @@ when ``TELEGRAM_WEBHOOK_URL`` is set (``webhook``). Its configuration is the app
 ``telegram-<user id>``. Replies go out as plain text (no parse mode, so nothing
 in them can break Telegram's Markdown), buttons as an inline keyboard.
 
-When the bot asked for a password or a code, the user's next message is deleted from the
-chat once read; no message text is ever logged.
+A message holding a secret is deleted from the chat once read, with a word on why: the
+answer when the bot asked for a password or a code, a password-shaped message in the minutes
+after it asked (the login gave up, the customer tries once more), and a password or code the
+user introduces anywhere («la password è …»; actions/redaction.py). No message text is ever
+logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import typer
@@ -29,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from actions import contract
+from actions import contract, redaction
 from backend import bootstrap, documents
 from backend.errors import InvalidInput
 from backend.settings import Settings, get_settings
@@ -63,8 +67,9 @@ UNSUPPORTED = (
 )
 # What the commands say to the bot.
 COMMANDS = {"start": "/greet", "aiuto": "/greet", "annulla": "annulla"}
-# chat_data keys: the bot's last reply asked for a secret; one lock per chat keeps order.
-SECRET_NEXT, CHAT_LOCK = "secret_next", "lock"
+# chat_data keys: the bot's last reply asked for a secret, when a reply last asked for one;
+# one lock per chat keeps order.
+SECRET_NEXT, SECRET_ASKED_AT, CHAT_LOCK = "secret_next", "secret_asked_at", "lock"
 
 
 class Bridge:
@@ -105,6 +110,8 @@ async def relay(
         await context.bot.send_message(chat_id, APOLOGY)
         return
     context.chat_data[SECRET_NEXT] = reply.expects_secret
+    if reply.expects_secret:
+        context.chat_data[SECRET_ASKED_AT] = time.monotonic()
     for body, buttons in reply.messages:
         pieces = split_text(body)
         keyboard = InlineKeyboardMarkup(
@@ -131,7 +138,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     # A leading "/" would make Rasa read the text as an intent with entities: never from users.
     text = message.text.lstrip("/").strip() or "?"
     async with _lock(context):
-        if context.chat_data.get(SECRET_NEXT):
+        if _holds_secret(context.chat_data, text):
             try:
                 await message.delete()
             except TelegramError as exc:
@@ -139,6 +146,21 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             else:
                 await context.bot.send_message(message.chat_id, SECRET_DELETED)
         await relay(update, context, text)
+
+
+def _holds_secret(chat_data: dict, text: str) -> bool:
+    """The answer to a secret question, or a secret by actions/redaction.py's rules.
+
+    The bridge does not see when a flow ends: the window runs from the last time the bot
+    asked for a secret, which a flow does at most a few steps before it ends.
+    """
+    if chat_data.get(SECRET_NEXT):
+        return True
+    asked_at = chat_data.get(SECRET_ASKED_AT)
+    in_window = asked_at is not None and (
+        time.monotonic() - asked_at <= redaction.SECRET_WINDOW_SECONDS
+    )
+    return redaction.is_secret_message(text, in_window)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -78,13 +78,42 @@
     queue: Array.isArray(saved.queue) ? saved.queue : [], // sent but not yet answered
     open: typeof saved.open === "boolean" ? saved.open : cfg.open === "true",
     secret: saved.secret === true, // the next answer is a password or a code
+    secretAskedAt: 0, // when the bot last asked for one
   };
+
+  // A secret typed unasked, by the server's rules (actions/redaction.py) read broadly: a
+  // password or code introduced anywhere («la password è …», «pin 1234», «483920 è il
+  // codice»), or one word with a digit in the minutes after the bot asked for one. It decides
+  // only what this browser keeps, so it errs on the side of masking («la password è scaduta»).
+  const SECRET_WINDOW_MS = 5 * 60 * 1000;
+  const KEYWORD = /^(pass|pasw|psw|pwd|pw$|pin$|codic|otp)/i;
+  const CODE_LIKE = /[\dA-Z]|[^\p{L}\p{N}\s']/u;
+  function holdsSecret(text) {
+    const words = text.trim().split(/\s+/);
+    if (words.length === 1 && Date.now() - state.secretAskedAt <= SECRET_WINDOW_MS) {
+      return /\d/.test(text) && text.length >= 4;
+    }
+    return words.some((word, i) => {
+      const [keyword, ...value] = word.split(/[:=]/);
+      if (!KEYWORD.test(keyword)) return false;
+      if (/^(è|e'|sarebbe|era)$/i.test(words[i + 1] || "") && (words[i + 2] || "").length >= 4) return true;
+      const after = [value.join(":"), ...words.slice(i + 1, i + 10)].some((next) => {
+        const core = next.replace(/[.,;:!?)»"']+$/, "");
+        return core.length >= 4 && CODE_LIKE.test(core);
+      });
+      return after || words.slice(Math.max(0, i - 4), i).some((before) => /\d/.test(before));
+    });
+  }
 
   function save() {
     const queue = state.queue.filter((message) => !message.secret); // secrets live in memory only
     const { sender, open, secret } = state;
+    // A secret typed unasked is shown as typed while the page is open, and kept masked.
+    const log = state.log
+      .slice(-KEEP)
+      .map((entry) => (entry.secret ? { ...entry, text: MASK, secret: undefined } : entry));
     try {
-      localStorage.setItem(STORE, JSON.stringify({ sender, open, secret, queue, log: state.log.slice(-KEEP) }));
+      localStorage.setItem(STORE, JSON.stringify({ sender, open, secret, queue, log }));
     } catch {
       /* private mode or full storage: the chat still works, without history */
     }
@@ -219,9 +248,10 @@
 
   function send(text, shown = text, metadata = {}) {
     const secret = state.secret;
+    const unasked = !secret && holdsSecret(text);
     retireButtons();
-    add({ who: "user", text: secret ? MASK : shown, ts: Date.now() });
-    state.queue.push({ id: newId(), text, metadata, secret: secret || undefined });
+    add({ who: "user", text: secret ? MASK : shown, ts: Date.now(), secret: unasked || undefined });
+    state.queue.push({ id: newId(), text, metadata, secret: secret || unasked || undefined });
     if (secret) setSecret(false);
     save();
     flush();
@@ -241,6 +271,7 @@
     let secret = false;
     for (const reply of replies) {
       if (reply.custom && reply.custom.input === "segreto") secret = true;
+      if (secret) state.secretAskedAt = Date.now();
       if (reply.text) {
         const buttons = (reply.buttons || []).map((b) => ({ title: String(b.title), payload: String(b.payload) }));
         add({ who: "bot", text: String(reply.text), buttons, ts: Date.now() });
