@@ -45,8 +45,9 @@ def conversation_of(credential: str) -> str:
 
 
 class Chat:
-    """One conversation through the web app's ``/api/chat``, as the widget has it: the web
-    app issues the conversation and its credential; call it with a message, get the replies.
+    """One conversation through the web app's ``/api/chat``, as the widget embedded where
+    third-party cookies are blocked has it: the web app issues the conversation and its
+    credential (the ``X-Conversation`` header); call it with a message, get the replies.
 
     ``metadata`` is what the widget adds, e.g. ``{"documento": reference}`` for an upload.
     """
@@ -69,6 +70,7 @@ class Chat:
         credential = self.credential if credential is None else credential
         headers = {"X-Forwarded-For": address or self.address}
         headers |= {HEADER: credential} if credential else {}
+        self.client.cookies.clear()  # the client is shared: each Chat holds only its header
         response = self.client.post(
             f"{self.web_url}/api/chat", json=body, headers=headers, timeout=30
         )
