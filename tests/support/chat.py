@@ -119,3 +119,8 @@ class RestChat(Chat):
 
     def replies(self, text: str, metadata: dict | None = None) -> list[dict]:
         return say(self.client, self.rasa_url, self.sender, text, metadata)
+
+
+class RestTextChat(RestChat, TextChat):
+    """Straight to Rasa's REST channel, answering with text: a channel that says nothing of
+    itself (no ``canale``), to which the bot cannot offer the widget's upload button."""

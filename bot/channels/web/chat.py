@@ -16,6 +16,7 @@ import re
 from collections import OrderedDict
 
 import httpx
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -173,6 +174,12 @@ class ChatProxy:
         return forwarded
 
     async def endpoint(self, request: Request) -> JSONResponse:
+        try:
+            return await self._answer(request)
+        except RedisError:  # the renewed credentials cannot be checked: try again later
+            return error(503, BOT_UNREACHABLE)
+
+    async def _answer(self, request: Request) -> JSONResponse:
         client = self.limits.client_address(request)
         wait = await self.limits.chat_client.hit(client)
         if wait:
