@@ -45,8 +45,10 @@ RENEWED = "La conversazione è stata rinnovata per sicurezza: scrivi di nuovo il
 
 
 class BadRequest(Exception):
-    def __init__(self, status: int, message: str):
-        self.status, self.message = status, message
+    """A request refused with a 400; the message says why, in Italian."""
+
+    def __init__(self, message: str = ""):
+        self.message = message or BAD_REQUEST
 
 
 def error(status: int, message: str) -> JSONResponse:
@@ -58,24 +60,24 @@ async def read_json(request: Request, limit: int) -> object:
     as UTF-8 (a lone surrogate such as "\\udcda" parses, then breaks whoever encodes it)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise BadRequest(413, TOO_LONG)
+        raise BadRequest(TOO_LONG)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise BadRequest(413, TOO_LONG)
+            raise BadRequest(TOO_LONG)
     try:
         parsed = json.loads(body)
         json.dumps(parsed, ensure_ascii=False).encode()
     except (ValueError, RecursionError):  # UnicodeError is a ValueError
-        raise BadRequest(400, BAD_REQUEST) from None
+        raise BadRequest() from None
     return parsed
 
 
 def parse_message(body: object) -> tuple[str, str, dict]:
     """The message's id, text and metadata, or BadRequest."""
     if not isinstance(body, dict):
-        raise BadRequest(400, BAD_REQUEST)
+        raise BadRequest()
     message_id, text, metadata = body.get("id"), body.get("message"), body.get("metadata", {})
     if not (
         isinstance(message_id, str)
@@ -84,9 +86,9 @@ def parse_message(body: object) -> tuple[str, str, dict]:
         and text.strip()
         and isinstance(metadata, dict)
     ):
-        raise BadRequest(400, BAD_REQUEST)
+        raise BadRequest()
     if len(text) > MAX_MESSAGE_CHARS:
-        raise BadRequest(400, TOO_LONG)
+        raise BadRequest(TOO_LONG)
     return message_id, text, metadata
 
 
@@ -187,7 +189,7 @@ class ChatProxy:
         try:
             message_id, text, metadata = parse_message(await read_json(request, MAX_BODY_BYTES))
         except BadRequest as refused:
-            return error(refused.status, refused.message)
+            return error(400, refused.message)
         credential = await self.credentials.read(request, message_id)
         secure = request.url.scheme == "https"
         if credential is None:

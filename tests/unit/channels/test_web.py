@@ -181,7 +181,7 @@ def test_a_long_message_or_body_is_refused_before_it_reaches_the_bot(client, ras
     too_long = chat(client, "a" * 5001)
     assert too_long.status_code == 400 and "troppo lungo" in too_long.json()["errore"]
     huge = client.post("/api/chat", content=b'{"message": "' + b"a" * 100_000 + b'"}')
-    assert huge.status_code == 413 and "troppo lungo" in huge.json()["errore"]
+    assert huge.status_code == 400 and "troppo lungo" in huge.json()["errore"]
     assert rasa.requests == []
 
 
