@@ -168,7 +168,7 @@ def test_an_identity_document_is_stored_and_handed_to_the_bot(fake, bridge, stac
     fake.wait_for(lambda: sent(fake, user) >= 1)
     assert fake.calls_to("getFile") and fake.calls_to("download")
     metadata = fake.wait_for(lambda: (m := tracker_metadata(stack, user)).get("documento") and m)
-    assert metadata["canale"] == "telegram"
+    assert metadata["canale"] == "telegram" and metadata["cliente"] == f"telegram-{user}"
     work = uow()
     with work:
         document = work.documents.get(int(metadata["documento"].partition(".")[0]))
@@ -305,6 +305,32 @@ def test_a_flooding_chat_is_told_once_and_the_rest_is_dropped(stack, tmp_path, u
         assert sum("troppi messaggi" in text for text in texts) == 1
         assert sum("Chrome o Firefox" in text for text in texts) == 3
         assert process.alive()
+    finally:
+        process.stop()
+        api.stop()
+
+
+def test_a_flood_of_documents_is_refused_before_anything_is_stored(stack, tmp_path, uow, user):
+    api = FakeBotApi().start()
+    env = {"RATE_LIMIT_TELEGRAM_CHAT": "2/minute"}
+    process = BridgeProcess(api, stack.rasa_url, stack.database_url, tmp_path / "b.log", env)
+    with uow() as work:
+        stored = len(work.documents.find())
+    try:
+        process.start()
+        for number in range(4):
+            api.upload(user, PDF, f"carta-{number}.pdf", "application/pdf")
+        answer(api, user, "troppi messaggi")
+        api.message(user + 5_000_000, "che browser devo usare?")  # after the 4 documents
+        answer(api, user + 5_000_000, "Chrome o Firefox")
+
+        def documents() -> int:
+            with uow() as work:
+                return len(work.documents.find())
+
+        api.wait_for(lambda: documents() == stored + 2, 30)
+        texts = [call.params["text"] for call in api.calls_to("sendMessage", user)]
+        assert sum("troppi messaggi" in text for text in texts) == 1
     finally:
         process.stop()
         api.stop()

@@ -111,10 +111,12 @@ async def relay(
     context: ContextTypes.DEFAULT_TYPE,
     text: str,
     metadata: dict[str, Any] | None = None,
+    counted: bool = False,
 ) -> None:
-    """Sends one message to Rasa and its answer to the chat; the caller holds the chat lock."""
+    """Sends one message to Rasa and its answer to the chat; the caller holds the chat lock
+    (and has ``counted`` the message against the chat's limit when it says so)."""
     bridge, chat_id = _bridge(context), update.effective_chat.id
-    if not await allowed(update, context):
+    if not (counted or await allowed(update, context)):
         return
     # The SMS budget counts by "cliente": here the Telegram user, as the conversation is.
     channel = {contract.CHANNEL_KEY: contract.TELEGRAM, contract.CLIENT_KEY: sender_id(update)}
@@ -174,8 +176,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def identity_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stores a photo or file as an uploaded document and hands its reference to the bot."""
+    """Stores a photo or file as an uploaded document and hands its reference to the bot;
+    counted against the chat's limit before anything is downloaded or stored."""
     message = update.effective_message
+    if not await allowed(update, context):
+        return
     if message.photo:
         attachment, filename = message.photo[-1], "foto.jpg"
     else:
@@ -201,9 +206,8 @@ async def identity_document(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await context.bot.send_message(chat_id, exc.message_it)
         return
     async with _lock(context):
-        await relay(
-            update, context, f"Documento allegato: {filename}", {contract.DOCUMENT_KEY: reference}
-        )
+        attached = {contract.DOCUMENT_KEY: reference}
+        await relay(update, context, f"Documento allegato: {filename}", attached, counted=True)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
