@@ -12,6 +12,11 @@ PORTAL_TOKEN_KEY = "portal_token"  # the portal's login, re-signed by the web ap
 CLIENT_KEY = "cliente"  # who is at the other end: the client address the channel saw
 WEB, TELEGRAM = "web", "telegram"
 
+# --- what the bot tells a channel besides the text (custom payloads) ----------------------
+# A reply with this custom payload follows a login: the web app renews the conversation's
+# credential (bot/channels/web/identity.py) and strips the payload before the widget sees it.
+RENEW_CREDENTIAL_KEY, RENEW_CREDENTIAL = "credenziale", "rinnova"
+
 
 def sender_id(channel: str, conversation: str | int) -> str:
     """A Rasa sender id, namespaced by channel: no channel can name another's conversation."""

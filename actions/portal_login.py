@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.configuration import quoted_rules
 from actions.contract import ACCOUNT_SLOT, LISTEN_ACTION, PORTAL_TOKEN_KEY, SESSION_START_ACTION
+from actions.session import RENEWAL
 from backend import bootstrap
 from backend.models import AccountStatus
 from backend.settings import get_settings
@@ -72,5 +73,6 @@ class ActionSessionStart(Action):
         account = account_from_token(metadata.get(PORTAL_TOKEN_KEY), settings.portal_jwt_key)
         if account is not None:
             events.append(SlotSet(ACCOUNT_SLOT, account))
+            dispatcher.utter_message(**RENEWAL)
         events.append(ActionExecuted(LISTEN_ACTION))
         return events

@@ -21,6 +21,7 @@ from actions.codes import CodeStep
 from actions.contract import ACCOUNT_SLOT
 from actions.flow import FlowForm, Invalid, Reply, ended, say
 from actions.questions import AskAction, clauses_question
+from actions.session import RENEWAL
 from actions.sms import client
 from backend import accounts, bootstrap
 from backend.masking import mask_email
@@ -109,7 +110,7 @@ class ValidateRegistrationForm(FlowForm):
         accounts.set_password(bootstrap.unit_of_work(), account_id, validate_password(text))
         return Reply(
             {ACCOUNT_SLOT: account_id},
-            [say("utter_registrazione_completata")],
+            [say("utter_registrazione_completata"), RENEWAL],
             done=True,
         )
 

@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import parse_email
-from actions.contract import ACCOUNT_SLOT
+from actions.contract import ACCOUNT_SLOT, RENEW_CREDENTIAL, RENEW_CREDENTIAL_KEY
 from actions.flow import FlowForm, Reply, say
 from backend import accounts, bootstrap
 from backend.validators import missing_password_requirements
@@ -26,6 +26,9 @@ from backend.validators import missing_password_requirements
 LOGIN_SLOTS = ("accesso_email", "accesso_password")
 SKIPPED = "già autenticato"  # what the login slots hold when the user was logged in already
 _ASKS_FOR_CODE = re.compile(r"\b(codice|codici|sms|otp|messaggio)\b", re.IGNORECASE)
+# Sent with every login: the web app gives the client a new credential for the conversation,
+# so that one obtained before the login does not reach the logged-in chat.
+RENEWAL = {"json_message": {RENEW_CREDENTIAL_KEY: RENEW_CREDENTIAL}}
 _RESEND = re.compile(r"non (mi )?(è|e'|e) arrivat|non (mi )?arriva|non l'ho ricevut", re.I)
 
 
@@ -67,7 +70,8 @@ class LoginSteps(FlowForm):
         email = tracker.get_slot("accesso_email")
         account = accounts.login(bootstrap.unit_of_work(), email, text)
         reply = Reply(
-            {"accesso_password": SKIPPED, ACCOUNT_SLOT: account}, [say("utter_accesso_riuscito")]
+            {"accesso_password": SKIPPED, ACCOUNT_SLOT: account},
+            [say("utter_accesso_riuscito"), RENEWAL],
         )
         then = self.after_login(account)
         if then is not None:

@@ -12,10 +12,12 @@ default or short ``SECRET_KEY`` or ``PORTAL_JWT_KEY`` is refused: each process c
 
 from email.utils import parseaddr
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+from limits import parse_many
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -73,6 +75,28 @@ def _operator_hours(value: str) -> str:
     return value
 
 
+def _redis_url(value: str) -> str:
+    if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("serve un URL redis://, rediss:// o unix://")
+    return value
+
+
+def _network(value: str) -> str:
+    try:
+        return str(ip_network(value, strict=False))
+    except ValueError:
+        raise ValueError("ogni proxy è un indirizzo IP o una rete (es. 10.0.0.0/8)") from None
+
+
+def _rate_limit(value: str) -> str:
+    """A rate in the ``limits`` notation: "20/minute", "60 per minute;500/hour"."""
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError("serve un limite come 20/minute o 60/minute;500/hour") from None
+    return value
+
+
 def _comma_list(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
@@ -83,6 +107,7 @@ HttpUrl = Annotated[str, AfterValidator(_http_url)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(ge=1)]
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
 
 
 class Settings(BaseSettings):
@@ -148,6 +173,23 @@ class Settings(BaseSettings):
     # Shared with the portal, which signs its logged-in users' tokens; empty: no hand-off.
     portal_jwt_key: str = ""
     portal_demo_user: str = ""
+    # Shared state of the channels' replicas: rate-limit counters and the web conversations'
+    # renewed credentials (Rasa's lock store reads the same variable); empty: in memory.
+    redis_url: Annotated[str, AfterValidator(_redis_url)] = ""
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks,
+    # comma-separated); from any other peer the header is ignored.
+    trusted_proxies: Annotated[
+        list[Annotated[str, AfterValidator(_network)]], NoDecode, BeforeValidator(_comma_list)
+    ] = []
+    # A web conversation's credential lapses after this long without a message.
+    web_conversation_hours: Positive = 24
+    # Rate limits ("limits" notation): a person types a message every few seconds at most;
+    # one address may be a whole office behind NAT.
+    rate_limit_chat_conversation: RateLimit = "20/minute"
+    rate_limit_chat_client: RateLimit = "60/minute;600/hour"
+    rate_limit_documents_conversation: RateLimit = "10/hour"
+    rate_limit_documents_client: RateLimit = "30/hour"
+    rate_limit_telegram_chat: RateLimit = "20/minute"
     telegram_bot_token: str = ""
     telegram_api_base_url: HttpUrl = "https://api.telegram.org/bot"
     # Derived from the base URL when empty (".../bot" -> ".../file/bot").

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from backend.settings import Settings
+from bot.channels.rate_limits import too_fast
 from tests.support.customers import Identity, new_identity
 from tests.support.widget import Widget, portal_token
 
@@ -297,3 +298,42 @@ def test_portal_login_hand_off_on_another_site(new_page, stack, other_site, cust
         assert "Ti ho disconnesso" in answer
     else:
         assert "Non hai effettuato l'accesso" in answer
+
+
+def test_too_fast_the_widget_shows_why_and_sends_when_the_wait_is_over(open_widget, stack):
+    widget = open_widget()
+    refused = []
+
+    def too_fast_once(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.post_data)
+            route.fulfill(
+                status=429,
+                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                body=json.dumps({"errore": too_fast(1)}),
+            )
+
+    widget.page.route("**/api/chat", too_fast_once)
+    before = widget.bots()
+    widget.input.fill("che browser devo usare?")
+    widget.input.press("Enter")
+    status = widget.page.locator(".sw-status")
+    widget.page.wait_for_function(
+        "() => document.querySelector('.sw-status').textContent.includes('troppi messaggi')"
+    )
+    assert "riprova tra 1 secondi" in status.inner_text()
+    assert "Chrome o Firefox" in widget.wait_answer(before)
+    assert status.inner_text() == ""
+    texts = [event["text"] for event in stack.user_events(widget.sender())]
+    assert texts.count("che browser devo usare?") == 1
+
+
+def test_the_credential_is_out_of_the_page_s_reach_in_the_cookie(open_widget, stack):
+    widget = open_widget()
+    widget.say("che browser devo usare?")
+    assert "sportello_conversazione" not in widget.page.evaluate("document.cookie")  # HttpOnly
+    (cookie,) = [c for c in widget.page.context.cookies() if c["name"] == "sportello_conversazione"]
+    assert cookie["httpOnly"] and cookie["path"] == "/api"
+    assert widget.sender().startswith("web-")

@@ -9,7 +9,7 @@ import pytest
 
 from backend import documents
 from backend.models import Delegation, DelegationStatus
-from tests.support.chat import TextChat
+from tests.support.chat import RestTextChat, TextChat
 from tests.support.customers import Customer
 
 pytestmark = pytest.mark.e2e
@@ -130,9 +130,9 @@ def test_an_unregistered_delegate_is_refused(new_chat, new_customer, uow):
     assert delegations_of(uow, anna) == []
 
 
-def test_over_rest_the_document_cannot_be_typed(new_chat, new_customer, uow):
+def test_over_rest_the_document_cannot_be_typed(open_chat, new_customer, uow):
     anna, giulia = new_customer("Anna"), new_customer("Giulia")
-    chat = new_chat()
+    chat = open_chat(RestTextChat)
     chat.login(anna)
     chat("voglio attivare una delega")
     chat("accetto")

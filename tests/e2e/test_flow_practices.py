@@ -7,7 +7,7 @@ is ``{"documento": "<reference>"}``, until the customer says «fatto».
 import pytest
 
 from backend import documents, practices
-from tests.support.chat import TextChat, said
+from tests.support.chat import RestTextChat, said
 from tests.support.customers import add_company
 
 pytestmark = pytest.mark.e2e
@@ -21,8 +21,9 @@ def company(stack):
 
 @pytest.fixture
 def talk(open_chat):
-    """A conversation whose messages can carry metadata, as an upload does."""
-    return open_chat(TextChat)
+    """A conversation whose messages can carry metadata, as an upload does, over a channel
+    that says nothing of itself (the bot does not point it to the widget's button)."""
+    return open_chat(RestTextChat)
 
 
 def test_a_new_representative_requests_the_transfer_and_asks_its_status(talk, uow, company):

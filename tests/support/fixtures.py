@@ -14,6 +14,8 @@ from tests.support.customers import Customer, add_customer
 from tests.support.stack import Stack
 from tests.support.widget import PORTAL_KEY, OtherSite
 
+STACK_CLIENT_LIMIT = "200/minute"
+
 
 @pytest.fixture(scope="session")
 def other_site():
@@ -27,8 +29,16 @@ def other_site():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, other_site) -> Stack:
     """Rasa, the action server and the web app; the actions and the web app share the
-    portal's key, so that a portal token makes the chat start logged in."""
-    env = {"PORTAL_JWT_KEY": PORTAL_KEY, "WIDGET_ORIGINS": other_site.url}
+    portal's key, so that a portal token makes the chat start logged in. The web app trusts
+    X-Forwarded-For from loopback (each `Chat` is a client address of its own); the browser
+    suite's every page comes from 127.0.0.1, hence its higher limits."""
+    env = {
+        "PORTAL_JWT_KEY": PORTAL_KEY,
+        "WIDGET_ORIGINS": other_site.url,
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "RATE_LIMIT_CHAT_CLIENT": STACK_CLIENT_LIMIT,
+        "RATE_LIMIT_CHAT_CONVERSATION": "60/minute",
+    }
     running = Stack(tmp_path_factory.mktemp("stack"), env=env)
     try:
         yield running.start(web=True)
@@ -62,10 +72,10 @@ def customer(new_customer) -> Customer:
 
 @pytest.fixture
 def open_chat(stack):
-    """Opens conversations over the REST channel: ``open_chat()`` gives a `Chat`,
+    """Opens conversations through the web app: ``open_chat()`` gives a `Chat`,
     ``open_chat(TextChat)`` one that answers with text."""
     with httpx.Client() as client:
-        yield lambda kind=Chat: kind(client, stack.rasa_url)
+        yield lambda kind=Chat: kind(client, stack.web_url, stack.rasa_url)
 
 
 @pytest.fixture

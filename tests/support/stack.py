@@ -138,7 +138,9 @@ class Stack:
         if web:
             server = ["-m", "uvicorn", "bot.channels.web.app:app", "--host", "127.0.0.1"]
             command = [sys.executable, *server, "--port", str(self.web_port)]
-            self._launch("web", command, {**python, "RASA_URL": self.rasa_url})
+            # Its rate limits and renewed credentials on the real Redis.
+            web_env = {**python, "RASA_URL": self.rasa_url, "REDIS_URL": self.redis_url}
+            self._launch("web", command, web_env)
             ready["web"] = self.web_url
         self._wait_ready(ready)
         return self

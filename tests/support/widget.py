@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from tests.support import ROOT
+from tests.support.chat import conversation_of
 from tests.support.loopback import LoopbackServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -98,7 +99,8 @@ class Widget:
         return json.loads(self.page.evaluate("(k) => localStorage.getItem(k)", key))
 
     def sender(self) -> str:
-        return self.stored()["sender"]
+        """The Rasa sender id of the conversation the web app issued to this widget."""
+        return conversation_of(self.stored()["credential"])
 
     def screenshot(self, name: str) -> None:
         REPORTS.mkdir(exist_ok=True)

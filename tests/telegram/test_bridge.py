@@ -12,6 +12,7 @@ from backend.settings import Settings
 from tests.support.bridge import BridgeProcess
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.loopback import LoopbackServer, free_port
+from tests.support.services import REDIS_URL
 
 pytestmark = pytest.mark.e2e
 
@@ -193,7 +194,7 @@ def test_an_identity_document_is_stored_and_handed_to_the_bot(fake, bridge, stac
     fake.wait_for(lambda: sent(fake, user) >= 1)
     assert fake.calls_to("getFile") and fake.calls_to("download")
     metadata = fake.wait_for(lambda: (m := tracker_metadata(stack, user)).get("documento") and m)
-    assert metadata["canale"] == "telegram"
+    assert metadata["canale"] == "telegram" and metadata["cliente"] == f"telegram-{user}"
     work = uow()
     with work:
         document = work.documents.get(int(metadata["documento"].partition(".")[0]))
@@ -309,3 +310,53 @@ def fake_message(call) -> dict:
         "text": call.params["text"],
         "reply_markup": call.params.get("reply_markup"),
     }
+
+
+# ---- rate limit per chat
+def test_a_flooding_chat_is_told_once_and_the_rest_is_dropped(stack, tmp_path, user):
+    """Over RATE_LIMIT_TELEGRAM_CHAT the bridge says so once (a reply to each message of a
+    flood would be a flood of its own) and relays nothing more; other chats go on."""
+    api = FakeBotApi().start()
+    env = {"RATE_LIMIT_TELEGRAM_CHAT": "3/minute", "REDIS_URL": REDIS_URL}
+    process = BridgeProcess(api, stack.rasa_url, stack.database_url, tmp_path / "b.log", env)
+    try:
+        process.start()
+        for _ in range(7):
+            api.message(user, "che browser devo usare?")
+        answer(api, user, "troppi messaggi")
+        other = user + 5_000_000
+        api.message(other, "che browser devo usare?")
+        answer(api, other, "Chrome o Firefox")
+        texts = [call.params["text"] for call in api.calls_to("sendMessage", user)]
+        assert sum("troppi messaggi" in text for text in texts) == 1
+        assert sum("Chrome o Firefox" in text for text in texts) == 3
+        assert process.alive()
+    finally:
+        process.stop()
+        api.stop()
+
+
+def test_a_flood_of_documents_is_refused_before_anything_is_stored(stack, tmp_path, uow, user):
+    api = FakeBotApi().start()
+    env = {"RATE_LIMIT_TELEGRAM_CHAT": "2/minute"}
+    process = BridgeProcess(api, stack.rasa_url, stack.database_url, tmp_path / "b.log", env)
+    with uow() as work:
+        stored = len(work.documents.find())
+    try:
+        process.start()
+        for number in range(4):
+            api.upload(user, PDF, f"carta-{number}.pdf", "application/pdf")
+        answer(api, user, "troppi messaggi")
+        api.message(user + 5_000_000, "che browser devo usare?")  # after the 4 documents
+        answer(api, user + 5_000_000, "Chrome o Firefox")
+
+        def documents() -> int:
+            with uow() as work:
+                return len(work.documents.find())
+
+        api.wait_for(lambda: documents() == stored + 2, 30)
+        texts = [call.params["text"] for call in api.calls_to("sendMessage", user)]
+        assert sum("troppi messaggi" in text for text in texts) == 1
+    finally:
+        process.stop()
+        api.stop()

@@ -33,7 +33,13 @@ BACKEND_FOR_CUSTOMERS = [
     "models/accounts.py",
     "models/delegations.py",
 ]
-CHANNELS = ["bot/channels/telegram/bridge.py", "bot/channels/telegram/rasa_client.py"]
+CHANNELS = [
+    "bot/channels/telegram/bridge.py",
+    "bot/channels/telegram/rasa_client.py",
+    "bot/channels/rate_limits.py",
+    "bot/channels/web/chat.py",
+    "bot/channels/web/uploads.py",
+]
 
 SPELLINGS = {  # a pattern (case-insensitive) -> the one way to write what it matches
     r"(?<!help )\bon[- ]?line\b": "online",

@@ -10,7 +10,8 @@ A message holding a secret is deleted from the chat once read, with a word on wh
 answer when the bot asked for a password or a code, a password-shaped message in the minutes
 after it asked (the login gave up, the customer tries once more), and a password or code the
 user introduces anywhere («la password è …»; actions/redaction.py). No message text is ever
-logged.
+logged. Each chat may send at most ``RATE_LIMIT_TELEGRAM_CHAT`` messages (bot/channels/rate_limits.py; Redis when ``REDIS_URL``
+is set): past it the bridge says so once and drops what follows until the window moves on.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from actions import contract, redaction
 from backend import bootstrap, documents
 from backend.errors import InvalidInput
 from backend.settings import Settings, get_settings
+from bot.channels.rate_limits import RateLimit, storage_for, too_fast
 from bot.channels.telegram.rasa_client import (
     CallbackPayloads,
     RasaClient,
@@ -68,16 +70,18 @@ UNSUPPORTED = (
 # What the commands say to the bot.
 COMMANDS = {"start": "/greet", "aiuto": "/greet", "annulla": "annulla"}
 # chat_data keys: the bot's last reply asked for a secret, when a reply last asked for one;
-# one lock per chat keeps order.
-SECRET_NEXT, SECRET_ASKED_AT, CHAT_LOCK = "secret_next", "secret_asked_at", "lock"
+# one lock per chat keeps order; the chat was told it is over its rate limit.
+SECRET_NEXT, SECRET_ASKED_AT = "secret_next", "secret_asked_at"
+CHAT_LOCK, TOLD_TOO_FAST = "lock", "told_too_fast"
 
 
 class Bridge:
-    """What the handlers share: the Rasa client and the long-payload table."""
+    """What the handlers share: the Rasa client, the long-payload table, the chats' limit."""
 
-    def __init__(self, rasa: RasaClient):
+    def __init__(self, rasa: RasaClient, limit: RateLimit):
         self.rasa = rasa
         self.payloads = CallbackPayloads()
+        self.limit = limit
 
 
 def _bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
@@ -86,6 +90,19 @@ def _bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
 
 def _lock(context: ContextTypes.DEFAULT_TYPE) -> asyncio.Lock:
     return context.chat_data.setdefault(CHAT_LOCK, asyncio.Lock())
+
+
+async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Counts one message of the chat; over the limit, says so the first time only (a reply
+    to every message of a flood would be a flood of our own)."""
+    wait = await _bridge(context).limit.hit(str(update.effective_chat.id))
+    if wait is None:
+        context.chat_data[TOLD_TOO_FAST] = False
+        return True
+    if not context.chat_data.get(TOLD_TOO_FAST):
+        context.chat_data[TOLD_TOO_FAST] = True
+        await context.bot.send_message(update.effective_chat.id, too_fast(wait))
+    return False
 
 
 def sender_id(update: Update) -> str:
@@ -98,13 +115,17 @@ async def relay(
     context: ContextTypes.DEFAULT_TYPE,
     text: str,
     metadata: dict[str, Any] | None = None,
+    counted: bool = False,
 ) -> None:
-    """Sends one message to Rasa and its answer to the chat; the caller holds the chat lock."""
+    """Sends one message to Rasa and its answer to the chat; the caller holds the chat lock
+    (and has ``counted`` the message against the chat's limit when it says so)."""
     bridge, chat_id = _bridge(context), update.effective_chat.id
+    if not (counted or await allowed(update, context)):
+        return
+    # The SMS budget counts by "cliente": here the Telegram user, as the conversation is.
+    channel = {contract.CHANNEL_KEY: contract.TELEGRAM, contract.CLIENT_KEY: sender_id(update)}
     try:
-        reply = await bridge.rasa.send(
-            sender_id(update), text, {contract.CHANNEL_KEY: contract.TELEGRAM, **(metadata or {})}
-        )
+        reply = await bridge.rasa.send(sender_id(update), text, {**channel, **(metadata or {})})
     except RasaUnavailable as exc:
         log.warning("chat %s: no answer from Rasa (%s)", chat_id, exc)
         await context.bot.send_message(chat_id, APOLOGY)
@@ -176,8 +197,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def identity_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stores a photo or file as an uploaded document and hands its reference to the bot."""
+    """Stores a photo or file as an uploaded document and hands its reference to the bot;
+    counted against the chat's limit before anything is downloaded or stored."""
     message = update.effective_message
+    if not await allowed(update, context):
+        return
     if message.photo:
         attachment, filename = message.photo[-1], "foto.jpg"
     else:
@@ -203,9 +227,8 @@ async def identity_document(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await context.bot.send_message(chat_id, exc.message_it)
         return
     async with _lock(context):
-        await relay(
-            update, context, f"Documento allegato: {filename}", {contract.DOCUMENT_KEY: reference}
-        )
+        attached = {contract.DOCUMENT_KEY: reference}
+        await relay(update, context, f"Documento allegato: {filename}", attached, counted=True)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -237,7 +260,11 @@ def build_application(settings: Settings) -> Application:
         .post_shutdown(_close)
         .build()
     )
-    application.bot_data["bridge"] = Bridge(RasaClient(settings.rasa_url, settings.rasa_timeout))
+    limit = RateLimit(
+        "telegram-chat", settings.rate_limit_telegram_chat, storage_for(settings.redis_url)
+    )
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    application.bot_data["bridge"] = Bridge(rasa, limit)
     # Private chats only: a group would share one conversation, and its secrets, with everyone.
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler(list(COMMANDS), command, filters=private))

@@ -16,6 +16,7 @@ from actions.delegation_request import (
     ValidateDelegationForm,
 )
 from actions.flow import Invalid
+from actions.session import RENEWAL
 from backend import delegations, documents
 from backend.models import DelegationStatus
 from tests.support.portal_data import PDF
@@ -263,7 +264,8 @@ def test_logging_in_with_no_delegations_ends_too(run, uow, people):
     on = asked("accesso_password", "Sportello#1", None, form=MANAGE, accesso_email=MARIO)
     events, messages = run(ValidateMyDelegationsForm(), on)
     assert events == ended(MANAGE_SLOTS, accesso_password=SKIPPED, account=people[0])
-    assert said(messages) == ["utter_accesso_riuscito", "utter_nessuna_delega"]
+    assert said(messages) == ["utter_accesso_riuscito", None, "utter_nessuna_delega"]
+    assert messages[1]["custom"] == RENEWAL["json_message"]
 
 
 def test_the_list_shows_given_and_received_with_their_states(run, uow, people):

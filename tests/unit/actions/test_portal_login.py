@@ -7,6 +7,7 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions.portal_login import ActionSessionStart
+from actions.session import RENEWAL
 from tests.support.customers import make_fiscal_code
 from tests.unit.backend.backend_fakes import add_active_account
 
@@ -57,7 +58,7 @@ def test_a_valid_token_logs_the_chat_in(run, uow, account, sub):
     events, messages = run(
         ActionSessionStart(), session_start(token(str(account) if sub == "id" else sub))
     )
-    assert started(events) and messages == []
+    assert started(events) and [m["custom"] for m in messages] == [RENEWAL["json_message"]]
     assert account_set(events) == [account]
     # Rasa's default keeps the session's metadata in its slot: here without the token.
     kept = [e["value"] for e in events if e.get("name") == "session_started_metadata"]

@@ -11,6 +11,7 @@ from actions.practices import (
     ValidatePracticeStatusForm,
     ValidateTransferForm,
 )
+from actions.session import RENEWAL
 from backend import documents, practices
 from tests.support.portal_data import PDF, add_practice
 from tests.unit.actions.conftest import tracker
@@ -193,7 +194,7 @@ def test_the_status_shows_requests_and_received_communications(run, uow, company
 def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
     account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
     slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
-    events, [logged, nothing] = run(
+    events, [logged, renewal, nothing] = run(
         ValidateTransferForm(), tracker("Sportello#1", slots=slots, form=FORM)
     )
     assert events == [
@@ -205,4 +206,5 @@ def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
         SlotSet("requested_slot", None),
     ]
     assert logged["response"] == "utter_accesso_riuscito"
+    assert renewal["custom"] == RENEWAL["json_message"]  # the web app renews the credential
     assert nothing["response"] == "utter_cambio_rappresentante_nessuna_pratica"

@@ -2,6 +2,7 @@
 
 from rasa_sdk.events import SlotSet
 
+from actions.session import RENEWAL
 from actions.supplies import PORTAL_LIST, ValidateLinkPodForm, ValidateSuppliesForm
 from backend import supplies
 from tests.support.portal_data import add_pod
@@ -88,7 +89,8 @@ def test_the_list_follows_the_login(run, uow):
     assert ask_login["response"] == "utter_accesso_necessario"
     slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
     on = tracker("Sportello#1", slots=slots, form="forniture_form")
-    events, [login, listed] = run(ValidateSuppliesForm(), on)
+    events, [login, renewal, listed] = run(ValidateSuppliesForm(), on)
     assert events == logged(account)
     assert login["response"] == "utter_accesso_riuscito"
+    assert renewal["custom"] == RENEWAL["json_message"]
     assert listed["response"] == "utter_forniture_nessuna"

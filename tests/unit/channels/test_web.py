@@ -11,11 +11,12 @@ from backend import bootstrap, documents
 from backend.clock import ManualClock
 from backend.settings import Settings
 from bot.channels.web import app as web
+from bot.channels.web import portal
 from tests.support.portal_data import PDF
 from tests.support.settings import fast_settings
 from tests.unit.backend.backend_fakes import FakeUnitOfWork
 
-SENDER, MESSAGE_ID = "sender-0001", "message-0001"
+MESSAGE_ID = "message-0001"
 
 
 class FakeRasa:
@@ -31,7 +32,12 @@ class FakeRasa:
         body = json.loads(request.content)
         self.requests.append({"url": str(request.url), **body})
         replies = [{"recipient_id": body["sender"], "text": f"hai scritto: {body['message']}"}]
+        if body["message"] == "Password#1":  # a login: the actions ask for a new credential
+            replies.append({"recipient_id": body["sender"], "custom": {"credenziale": "rinnova"}})
         return httpx.Response(200, json=replies)
+
+    def senders(self) -> list[str]:
+        return [request["sender"] for request in self.requests]
 
 
 @pytest.fixture
@@ -44,14 +50,14 @@ def client_with(rasa):
     """Opens a test client of the app on settings with these values."""
     with ExitStack() as opened:
 
-        def open_client(**values) -> TestClient:
+        def open_client(client=("203.0.113.7", 50000), base_url="http://testserver", **values):
             settings = Settings(
                 rasa_url="http://rasa.test:5005",
                 widget_origins=["https://portale.example.it"],
                 **values,
             )
             app = web.make_app(settings, httpx.MockTransport(rasa))
-            return opened.enter_context(TestClient(app))
+            return opened.enter_context(TestClient(app, base_url=base_url, client=client))
 
         yield open_client
 
@@ -62,7 +68,7 @@ def client(client_with):
 
 
 def chat(client, message="ciao", message_id=MESSAGE_ID, **extra):
-    body = {"sender": SENDER, "id": message_id, "message": message, **extra}
+    body = {"id": message_id, "message": message, **extra}
     return client.post("/api/chat", json=body)
 
 
@@ -77,7 +83,7 @@ def test_portal_page_embeds_the_widget_with_one_script_tag(client):
 def test_a_logged_in_portal_user_hands_a_signed_token_to_the_widget(client_with):
     client = client_with(portal_jwt_key="k" * 40, portal_demo_user="mario.rossi@example.it")
     token = client.get("/").text.split('data-token="')[1].split('"')[0]
-    claims = web.jwt.decode(token, "k" * 40, algorithms=["HS256"])
+    claims = portal.jwt.decode(token, "k" * 40, algorithms=["HS256"])
     assert claims["sub"] == "mario.rossi@example.it" and claims["exp"] > claims["iat"]
 
 
@@ -88,7 +94,7 @@ def test_widget_assets_are_served_and_small(client):
 
 
 def test_widget_never_renders_text_as_html():
-    source = (web.STATIC / "widget.js").read_text()
+    source = (portal.STATIC / "widget.js").read_text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in source
 
@@ -96,22 +102,23 @@ def test_widget_never_renders_text_as_html():
 def test_a_message_reaches_rasa_with_only_the_metadata_the_bot_uses(client, rasa):
     metadata = {"documento": "12.firma", "portal_token": "a.b.c", "account": 1, "canale": "x"}
     replies = chat(client, metadata=metadata).json()
-    assert replies == [{"recipient_id": SENDER, "text": "hai scritto: ciao"}]
     (sent,) = rasa.requests
+    assert replies == [{"recipient_id": sent["sender"], "text": "hai scritto: ciao"}]
     assert sent["url"] == "http://rasa.test:5005/webhooks/rest/webhook"
-    assert sent["metadata"] == {"canale": "web", "documento": "12.firma"}  # bad token dropped
+    # The client address for the SMS budget; a bad token dropped.
+    assert sent["metadata"] == {"canale": "web", "cliente": "203.0.113.7", "documento": "12.firma"}
 
 
 def test_the_portal_token_reaches_rasa_re_signed_for_a_minute(client_with, rasa):
     key = "k" * 40
     client = client_with(portal_jwt_key=key)
-    portal = web.portal_token("mario.rossi@example.it", key)
-    chat(client, metadata={"portal_token": portal})
+    token = portal.portal_token("mario.rossi@example.it", key)
+    chat(client, metadata={"portal_token": token})
     relayed = rasa.requests[0]["metadata"]["portal_token"]
-    assert relayed != portal  # Rasa stores metadata: what it stores expires in a minute
-    claims = web.jwt.decode(relayed, key, algorithms=["HS256"])
+    assert relayed != token  # Rasa stores metadata: what it stores expires in a minute
+    claims = portal.jwt.decode(relayed, key, algorithms=["HS256"])
     assert claims["sub"] == "mario.rossi@example.it" and claims["exp"] - claims["iat"] == 60
-    expired = web.portal_token("mario.rossi@example.it", key, seconds=-10)
+    expired = portal.portal_token("mario.rossi@example.it", key, seconds=-10)
     chat(client, message_id="message-0002", metadata={"portal_token": expired})
     assert "portal_token" not in rasa.requests[1]["metadata"]
 
@@ -131,21 +138,50 @@ def test_rasa_down_is_a_retryable_error_in_italian(client, rasa):
     assert chat(client).status_code == 200  # the retry goes through
 
 
+REFUSED = {"errore": "Richiesta non valida: il messaggio non è stato inviato."}
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        {"sender": SENDER, "id": MESSAGE_ID, "message": "   "},
-        {"sender": "x", "id": MESSAGE_ID, "message": "ciao"},
-        {"sender": SENDER, "id": "../../", "message": "ciao"},
-        {"sender": SENDER, "id": MESSAGE_ID, "message": "a" * 5001},
-        {"sender": SENDER, "id": MESSAGE_ID, "message": "ciao", "metadata": []},
+        {"id": MESSAGE_ID, "message": "   "},
+        {"id": "../../", "message": "ciao"},
+        {"id": "message-0001\n", "message": "ciao"},
+        {"id": 12345678, "message": "ciao"},
+        {"id": MESSAGE_ID, "message": ["ciao"]},
+        {"id": MESSAGE_ID, "message": "ciao", "metadata": []},
         ["non", "un", "oggetto"],
+        None,
     ],
 )
 def test_malformed_messages_are_refused(client, rasa, body):
     response = client.post("/api/chat", json=body)
-    assert response.status_code == 400 and response.json() == {"errore": "Richiesta non valida."}
-    assert client.post("/api/chat", content=b"{").status_code == 400
+    assert response.status_code == 400 and response.json() == REFUSED
+    assert rasa.requests == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{",
+        b"\xff\xfe{}",
+        b'{"id": "message-0001", "message": "\\udcda"}',  # a lone surrogate
+        b'{"id": "message-0001", "message": "ok", "metadata": {"documento": "\\ud800"}}',
+        b"[" * 5000 + b"]" * 5000,
+    ],
+    ids=["truncated", "not UTF-8", "lone surrogate", "surrogate in metadata", "deep"],
+)
+def test_what_is_not_json_or_not_utf_8_is_refused_in_italian(client, rasa, raw):
+    response = client.post("/api/chat", content=raw)
+    assert response.status_code == 400 and response.json() == REFUSED
+    assert rasa.requests == []
+
+
+def test_a_long_message_or_body_is_refused_before_it_reaches_the_bot(client, rasa):
+    too_long = chat(client, "a" * 5001)
+    assert too_long.status_code == 400 and "troppo lungo" in too_long.json()["errore"]
+    huge = client.post("/api/chat", content=b'{"message": "' + b"a" * 100_000 + b'"}')
+    assert huge.status_code == 400 and "troppo lungo" in huge.json()["errore"]
     assert rasa.requests == []
 
 

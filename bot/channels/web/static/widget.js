@@ -2,6 +2,8 @@
 //   <script src="https://HOST/static/widget.js" data-server="https://HOST" data-title="Sportello"
 //           data-lang="it" data-open="false" data-token="PORTAL_JWT" defer></script>
 // It talks to the web app's /api/chat (a proxy to Rasa's REST channel) and /api/documenti.
+// The web app issues the conversation: its credential comes back in the X-Conversation header
+// (and an HttpOnly cookie), and goes with every request in the same header.
 // Bot text is only ever set with textContent or text nodes: it may contain markup.
 (() => {
   "use strict";
@@ -73,7 +75,7 @@
     saved = {};
   }
   const state = {
-    sender: saved.sender || newId(),
+    credential: typeof saved.credential === "string" ? saved.credential : "",
     log: Array.isArray(saved.log) ? saved.log : [], // what was rendered, secrets already masked
     queue: Array.isArray(saved.queue) ? saved.queue : [], // sent but not yet answered
     open: typeof saved.open === "boolean" ? saved.open : cfg.open === "true",
@@ -107,13 +109,13 @@
 
   function save() {
     const queue = state.queue.filter((message) => !message.secret); // secrets live in memory only
-    const { sender, open, secret } = state;
+    const { credential, open, secret } = state;
     // A secret typed unasked is shown as typed while the page is open, and kept masked.
     const log = state.log
       .slice(-KEEP)
       .map((entry) => (entry.secret ? { ...entry, text: MASK, secret: undefined } : entry));
     try {
-      localStorage.setItem(STORE, JSON.stringify({ sender, open, secret, queue, log }));
+      localStorage.setItem(STORE, JSON.stringify({ credential, open, secret, queue, log }));
     } catch {
       /* private mode or full storage: the chat still works, without history */
     }
@@ -242,6 +244,26 @@
   }
 
   // ---- talking to the server
+  const HEADER = "X-Conversation";
+
+  // Another tab of the same site may hold a newer credential (renewed at a login).
+  function headers(extra) {
+    try {
+      const stored = JSON.parse(localStorage.getItem(STORE)) || {};
+      if (typeof stored.credential === "string" && stored.credential) state.credential = stored.credential;
+    } catch {
+      /* no storage: the one in memory */
+    }
+    return state.credential ? { ...extra, [HEADER]: state.credential } : extra;
+  }
+
+  function keep(response) {
+    const issued = response.headers.get(HEADER);
+    if (issued) state.credential = issued;
+  }
+
+  const waitSeconds = (response) => Math.min(Math.max(Number(response.headers.get("Retry-After")) || 5, 1), 120);
+
   let busy = false;
   let retry;
   let delay = 1000;
@@ -291,19 +313,22 @@
     try {
       const response = await fetch(`${server}/api/chat`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, id: message.id, message: message.text, metadata }),
+        headers: headers({ "Content-Type": "application/json" }),
+        credentials: "include",
+        body: JSON.stringify({ id: message.id, message: message.text, metadata }),
       });
-      if (response.status >= 500 || response.status === 429) throw new Error(T.unreachable);
+      keep(response);
+      if (response.status === 429) {
+        // Too fast: say so in the server's words, and send it again when it says.
+        const body = await response.json().catch(() => ({}));
+        return later(body.errore || T.unreachable, waitSeconds(response) * 1000);
+      }
+      if (response.status >= 500) throw new Error(T.unreachable);
       replies = response.ok ? await response.json() : [];
-      if (!response.ok) note(T.rejected);
+      if (!response.ok) note((await response.json().catch(() => ({}))).errore || T.rejected);
     } catch (error) {
       // Offline or server down: keep the message and try again, with growing pauses.
-      busy = false;
-      typing.hidden = true;
-      status.textContent = error.message === T.unreachable ? T.unreachable : T.offline;
-      clearTimeout(retry);
-      retry = setTimeout(flush, delay);
+      later(error.message === T.unreachable ? T.unreachable : T.offline, delay);
       delay = Math.min(delay * 2, 15000);
       return;
     }
@@ -317,6 +342,15 @@
     flush();
   }
 
+  function later(why, pause) {
+    busy = false;
+    typing.hidden = true;
+    status.textContent = why;
+    save();
+    clearTimeout(retry);
+    retry = setTimeout(flush, pause);
+  }
+
   async function upload(chosen) {
     if (chosen.size > MAX_BYTES) return note(T.tooBig);
     status.textContent = T.uploading;
@@ -325,7 +359,8 @@
     try {
       response = await fetch(`${server}/api/documenti?nome=${encodeURIComponent(chosen.name)}`, {
         method: "POST",
-        headers: { "Content-Type": chosen.type || "application/octet-stream" },
+        headers: headers({ "Content-Type": chosen.type || "application/octet-stream" }),
+        credentials: "include",
         body: chosen,
       });
       body = await response.json().catch(() => ({}));
