@@ -7,7 +7,6 @@ each entry says which. pyproject.toml's [tool.vulture] ignores the names framewo
 up by pattern (rasa-sdk's forms and actions, typer commands, Alembic migrations).
 """
 
-from backend import delegations
 from backend.clock import ManualClock
 from backend.handovers import Note, Ticket
 from backend.models import (
@@ -83,6 +82,3 @@ ManualClock
 ManualClock.advance
 
 # Kept for the delega issue, which wires them (see the comments at their definitions).
-delegations.respond_to_delegation
-delegations.expire_delegations
-delegations.require_acting_for
