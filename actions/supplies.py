@@ -50,9 +50,7 @@ class ValidateLinkPodForm(LoginSteps):
         )
         done = "Fatto: ho collegato il POD"
         if who.delegate:
-            done += (
-                f" alle utenze di {who.name}, per suo conto, e ho avvisato {who.name} per e-mail"
-            )
+            done += f" per conto di {who.name}, che ne riceve notizia per e-mail"
         return Reply(
             messages=[say(text=f"{done}.\n{describe(linked)}\n{PORTAL_LIST}")],
             done=True,
