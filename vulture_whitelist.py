@@ -19,7 +19,9 @@ from backend.models import (
     StaffRole,
     StaffSessionRecord,
     Supply,
+    TranscriptErasure,
 )
+from backend.settings import Settings
 from bot.channels.telegram.webhook import uvicorn
 from bot.rasa_plugins.lock_store import SportelloLockStore, _UrlRedisLockStore
 from bot.rasa_plugins.nlu import GuardedLogisticRegressionClassifier, ItalianTokenizer
@@ -28,6 +30,7 @@ from console.analytics import Funnel, Report
 from console.conversation_outcomes import _ConversationBuilder
 from console.conversations import ConversationRow
 from console.pages import SecurityHeaders
+from console.retention import TRANSCRIPT_ERASURE, TRANSCRIPT_RETENTION
 
 # Columns written for the record (audit, support, the database's own queries), read by no
 # Python code.
@@ -38,6 +41,17 @@ CallbackRequest.closed_at
 OutboxMessage.last_error
 Supply.linked_at
 StaffLoginAttempts.username_hash
+TranscriptErasure.requested_at
+
+# The scheduler's jobs that the console registers (pyproject.toml, entry points
+# "sportello.jobs"), and the intervals backend/jobs.py reads by each job's setting name.
+TRANSCRIPT_ERASURE
+TRANSCRIPT_RETENTION
+Settings.job_delegation_expiry_minutes
+Settings.job_upload_purge_minutes
+Settings.job_cleanup_minutes
+Settings.job_transcript_erasure_minutes
+Settings.job_transcript_retention_minutes
 StaffSessionRecord.token_hash
 HandoverNote.callback_id
 StaffRole.AGENT  # the CLI's default role, typed as a string

@@ -13,11 +13,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contract import ACTING_FOR_SLOT
 from actions.flow import Invalid, Reply, say
 from actions.questions import AskAction
 from actions.session import (
     ACTING_FOR_NAME_SLOT,
-    ACTING_FOR_SLOT,
     LOGIN_SLOTS,
     NOT_ACTING,
     SKIPPED,

@@ -24,7 +24,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import parse_email
-from actions.contract import ACCOUNT_SLOT
+from actions.contract import ACCOUNT_SLOT, ACTING_FOR_SLOT
 from actions.flow import FlowForm, Reply, say
 from backend import accounts, acting, bootstrap
 from backend.errors import BackendError, DelegationEnded
@@ -51,7 +51,7 @@ def logged_in(tracker: Tracker) -> int | None:
     return tracker.get_slot(ACCOUNT_SLOT)
 
 
-ACTING_FOR_SLOT, ACTING_FOR_NAME_SLOT = "per_conto_di", "per_conto_nome"
+ACTING_FOR_NAME_SLOT = "per_conto_nome"
 NOT_ACTING = {ACTING_FOR_SLOT: None, ACTING_FOR_NAME_SLOT: None}
 
 
