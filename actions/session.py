@@ -94,7 +94,9 @@ class LoginSteps(FlowForm):
         return None
 
     def for_delegator(self, who: Customer) -> Reply:
-        """A delegated service started while acting for someone: say for whom, go on."""
+        """A delegated service started while acting for someone: the delega still active,
+        say for whom, go on."""
+        acting.check(bootstrap.unit_of_work(), who.actor_id, who.id)
         return Reply(
             dict.fromkeys(LOGIN_SLOTS, SKIPPED),
             [say(text=f"Operi per conto di {who.name}.")],
@@ -109,7 +111,6 @@ class LoginSteps(FlowForm):
             return self.after_login(account_id) or Reply(dict.fromkeys(LOGIN_SLOTS, SKIPPED))
         if not self.delegated:
             return Reply(messages=[say("utter_per_conto_non_consentito", nome=who.name)], done=True)
-        acting.check(bootstrap.unit_of_work(), who.delegate, who.id)
         return self.for_delegator(who)
 
     def stops_flow(self, error: BackendError, tracker: Tracker) -> Reply | None:

@@ -48,7 +48,8 @@ def link_supply(uow, account_id: int, pod: str, actor_id: int | None = None) -> 
     ``actor_id`` other than the account's is a delegate acting for it (``backend.acting``)."""
     pod = validate_pod(pod)
     with uow:
-        acting.authorise(uow, actor_id, account_id, "pod_linked", f"ha collegato il POD {pod}")
+        change = f"ha collegato il POD {pod}"
+        acting.authorise(uow, actor_id, account_id, "pod_linked", change, pod=pod)
         account = uow.accounts.get(account_id)
         if account is None:
             raise NotFound("Utenza non trovata.")

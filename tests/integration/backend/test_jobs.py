@@ -2,9 +2,14 @@
 keeps two schedulers from running a job together, the expiry e-mails delivered over a real
 SMTP server on loopback, the erasure of a deleted account's transcripts and the retention."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -192,6 +197,48 @@ def test_two_schedulers_never_run_a_job_together(database, settings, clock):
     with database.engine.connect() as db:
         lease = db.execute(sa.select(JobLease).where(JobLease.name == "prova")).one()
     assert lease.holder == "" and lease.last_result == 1
+
+
+def test_two_scheduler_processes_run_the_expiry_once(database, settings, tracker_url, tmp_path):
+    """Two `sportello scheduler` processes started together on one database: one expires the
+    delegation and sends the two e-mails, the other skips the job."""
+    past = ManualClock(utcnow() - timedelta(days=10))
+    _, _, delegation = active_delegation(
+        lambda: database.uow(past), past, days=7
+    )  # ended a day ago
+    env = os.environ | {
+        "DATABASE_URL": database.url,
+        "TRACKER_STORE_URL": tracker_url,
+        "SPORTELLO_ENV": "development",
+    }
+    sportello = Path(sys.executable).with_name("sportello")
+    logs = [tmp_path / f"scheduler-{n}.log" for n in (1, 2)]
+    processes = [
+        subprocess.Popen(
+            [sportello, "scheduler"], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+        )
+        for log in logs
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if all("job delegation_expiry:" in log.read_text() for log in logs):
+                break
+            time.sleep(0.2)
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGINT)
+        for process in processes:
+            process.wait(timeout=20)
+    output = "".join(log.read_text() for log in logs)
+    assert output.count("job delegation_expiry: done, 1 handled") == 1, output
+    assert output.count("job delegation_expiry: skipped") == 1, output
+    assert count(database, OutboxMessage, OutboxMessage.subject == "Delega scaduta") == 1
+    with database.engine.connect() as db:
+        status = db.scalar(
+            sa.text("SELECT status FROM delegations WHERE id = :id"), {"id": delegation}
+        )
+    assert status == "expired"
 
 
 def test_a_lease_left_by_a_dead_scheduler_expires(database, settings, clock):

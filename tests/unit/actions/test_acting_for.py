@@ -117,7 +117,9 @@ def test_a_pod_linked_for_the_delegator_is_theirs_audited_and_mailed(run, uow, p
     mail = uow.messages_to(MARIO)[-1]
     assert mail.subject == "Un'operazione del tuo delegato"
     assert "Giulia Bianchi" in mail.body and POD in mail.body
-    assert uow.audit.find(event="acted_for")[-1].details["action"] == "pod_linked"
+    audited = uow.audit.find(event="acted_for")[-1]
+    assert audited.account_id == mario and audited.details["delegate_id"] == giulia
+    assert (audited.details["action"], audited.details["pod"]) == ("pod_linked", POD)
 
 
 def test_practice_status_for_the_delegator(run, uow, people):
