@@ -49,7 +49,7 @@ train: $(MODEL) ## Train the model if the data or the configuration changed
 # Configuration); a deployment sets SECRET_KEY instead.
 run shell bench: export SPORTELLO_ENV ?= development
 
-run: install $(MODEL) ## Start Rasa (5005), actions (5055), web (8000), the outbox dispatcher, Telegram if TELEGRAM_BOT_TOKEN is set; Ctrl-C stops all
+run: install $(MODEL) ## Start Rasa (5005), actions (5055), web (8000), the outbox dispatcher, the scheduler, Telegram if TELEGRAM_BOT_TOKEN is set; Ctrl-C stops all
 	$(VENV)/bin/sportello db upgrade
 	@# Every Procfile process, but the Telegram bridge only with a bot token.
 	$(VENV)/bin/honcho start -f Procfile $$(awk -F: '/^[a-z]+:/ && ($$1 != "telegram" || ENVIRON["TELEGRAM_BOT_TOKEN"] != "") {print $$1}' Procfile)

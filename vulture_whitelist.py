@@ -7,7 +7,6 @@ each entry says which. pyproject.toml's [tool.vulture] ignores the names framewo
 up by pattern (rasa-sdk's forms and actions, typer commands, Alembic migrations).
 """
 
-from backend import delegations
 from backend.clock import ManualClock
 from backend.handovers import Note, Ticket
 from backend.models import (
@@ -20,7 +19,9 @@ from backend.models import (
     StaffRole,
     StaffSessionRecord,
     Supply,
+    TranscriptErasure,
 )
+from backend.settings import Settings
 from backend.sms_budget import Summary
 from bot.channels.telegram.webhook import uvicorn
 from bot.rasa_plugins.lock_store import SportelloLockStore, _UrlRedisLockStore
@@ -30,6 +31,7 @@ from console.analytics import Funnel, Report
 from console.conversation_outcomes import _ConversationBuilder
 from console.conversations import ConversationRow
 from console.pages import SecurityHeaders
+from console.retention import TRANSCRIPT_ERASURE, TRANSCRIPT_RETENTION
 
 # Columns written for the record (audit, support, the database's own queries), read by no
 # Python code.
@@ -40,6 +42,17 @@ CallbackRequest.closed_at
 OutboxMessage.last_error
 Supply.linked_at
 StaffLoginAttempts.username_hash
+TranscriptErasure.requested_at
+
+# The scheduler's jobs that the console registers (pyproject.toml, entry points
+# "sportello.jobs"), and the intervals backend/jobs.py reads by each job's setting name.
+TRANSCRIPT_ERASURE
+TRANSCRIPT_RETENTION
+Settings.job_delegation_expiry_minutes
+Settings.job_upload_purge_minutes
+Settings.job_cleanup_minutes
+Settings.job_transcript_erasure_minutes
+Settings.job_transcript_retention_minutes
 StaffSessionRecord.token_hash
 HandoverNote.callback_id
 StaffRole.AGENT  # the CLI's default role, typed as a string
@@ -86,6 +99,3 @@ ManualClock
 ManualClock.advance
 
 # Kept for the delega issue, which wires them (see the comments at their definitions).
-delegations.respond_to_delegation
-delegations.expire_delegations
-delegations.require_acting_for

@@ -47,6 +47,7 @@ def is_readable(text: str | None) -> bool:
 REQUESTED_SLOT = "requested_slot"
 ATTEMPTS_SLOT = "tentativi"  # wrong answers in a row to the current question of a flow
 ACCOUNT_SLOT = "account"  # the logged-in account's id
+ACTING_FOR_SLOT = "per_conto_di"  # the account a logged-in delegate acts for (a delega)
 SESSION_START_ACTION = "action_session_start"
 LISTEN_ACTION = "action_listen"
 CANCEL_ACTION = "action_annulla"

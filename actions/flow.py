@@ -114,23 +114,33 @@ class FlowForm(Action, ABC):
         """What to do before the first question (e.g. skip the login when logged in)."""
         return Reply()
 
+    def stops_flow(self, error: BackendError, tracker: Tracker) -> Reply | None:
+        """A reply that ends the flow on this error instead of asking again (none here)."""
+        return None
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         slot = tracker.get_slot(REQUESTED_SLOT)
-        if slot is None:  # activation: nothing answered yet
-            return self._apply(self.activate(tracker), dispatcher, domain)
         message = tracker.latest_message
         if slot in self.free_text and is_interruption(message, slot, answer_failed=False):
             return []
-        step = getattr(self, f"step_{slot}")
         try:
-            reply = step((message.get("text") or "").strip(), tracker)
+            if slot is None:  # activation: nothing answered yet
+                reply = self.activate(tracker)
+            else:
+                reply = getattr(self, f"step_{slot}")((message.get("text") or "").strip(), tracker)
         except BackendError as error:
+            stop = self.stops_flow(error, tracker)
+            if stop is not None:
+                return self._apply(stop, dispatcher, domain)
+            if slot is None:
+                raise
             if is_interruption(message, slot):
                 return []
             return self._retry(dispatcher, tracker, domain, error.message_it)
-        reply.slots = {ATTEMPTS_SLOT: 0, **reply.slots}
+        if slot is not None:
+            reply.slots = {ATTEMPTS_SLOT: 0, **reply.slots}
         return self._apply(reply, dispatcher, domain)
 
     def _retry(

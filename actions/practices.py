@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from actions.answers import parse_yes_no
 from actions.flow import Invalid, Reply, say
 from actions.questions import AskAction, yes_or_no
-from actions.session import LoginSteps, LoginThenShow, logged_in
+from actions.session import Customer, LoginSteps, LoginThenShow, logged_in
 from actions.uploads import attached_document, document_reference
 from backend import bootstrap, practices
 from backend.models import Practice
@@ -169,14 +169,20 @@ class ValidatePracticeStatusForm(LoginThenShow):
     "Comunicazioni ricevute", newest news last."""
 
     form = "stato_pratiche_form"
+    delegated = True
 
-    def show(self, account_id: int) -> dict:
-        uow = bootstrap.unit_of_work()
-        transfers = practices.transfers_of(uow, account_id)
-        inbox = practices.received_communications(uow, account_id)
+    def show(self, who: Customer) -> dict:
+        transfers, inbox = practices.practice_status(bootstrap.unit_of_work(), who.id, who.delegate)
+        if not transfers and not inbox and who.delegate:
+            return say(
+                text=f"Per conto di {who.name}: nessuna richiesta né comunicazione ricevuta."
+            )
         if not transfers and not inbox:
             return say("utter_stato_pratiche_nessuna")
-        lines = ["Le tue richieste di spostamento pratiche:"] if transfers else []
+        lines = [f"Per conto di {who.name}:"] if who.delegate else []
+        their = "sue" if who.delegate else "tue"
+        if transfers:
+            lines.append(f"Le {their} richieste di spostamento pratiche:")
         for transfer in transfers:
             lines.append(
                 f"• n. {transfer.id} del {transfer.created_at:%d/%m/%Y} "
@@ -184,7 +190,9 @@ class ValidatePracticeStatusForm(LoginThenShow):
                 + (f" – {transfer.outcome_note}" if transfer.outcome_note else "")
             )
         lines.append(
-            "Le tue «Comunicazioni Ricevute»:" if inbox else "Non hai comunicazioni ricevute."
+            f"Le {their} «Comunicazioni Ricevute»:"
+            if inbox
+            else "Non ci sono comunicazioni ricevute."
         )
         lines += [f"• {m.created_at:%d/%m/%Y} – {m.subject}: {m.body}" for m in inbox]
         return say(text="\n".join(lines))

@@ -9,7 +9,7 @@ import re
 from rasa_sdk import Tracker
 
 from actions.flow import Reply, say
-from actions.session import LoginSteps, LoginThenShow, logged_in
+from actions.session import Customer, LoginSteps, LoginThenShow, customer
 from backend import bootstrap, supplies
 from backend.validators import validate_pod
 
@@ -41,11 +41,18 @@ def describe(supply: supplies.SupplyView) -> str:
 
 class ValidateLinkPodForm(LoginSteps):
     form = "collega_pod_form"
+    delegated = True
 
     def step_collega_pod_codice(self, text: str, tracker: Tracker) -> Reply:
-        linked = supplies.link_supply(bootstrap.unit_of_work(), logged_in(tracker), find_pod(text))
+        who = customer(tracker)
+        linked = supplies.link_supply(
+            bootstrap.unit_of_work(), who.id, find_pod(text), who.delegate
+        )
+        done = "Fatto: ho collegato il POD"
+        if who.delegate:
+            done += f" per conto di {who.name}, che ne riceve notizia per e-mail"
         return Reply(
-            messages=[say(text=f"Fatto: ho collegato il POD.\n{describe(linked)}\n{PORTAL_LIST}")],
+            messages=[say(text=f"{done}.\n{describe(linked)}\n{PORTAL_LIST}")],
             done=True,
         )
 
@@ -54,12 +61,18 @@ class ValidateSuppliesForm(LoginThenShow):
     """ "Le mie forniture": only the login, then the list."""
 
     form = "forniture_form"
+    delegated = True
 
-    def show(self, account_id: int) -> dict:
-        found = supplies.list_supplies(bootstrap.unit_of_work(), account_id)
+    def show(self, who: Customer) -> dict:
+        found = supplies.list_supplies(bootstrap.unit_of_work(), who.id, who.delegate)
+        if not found and who.delegate:
+            return say(text=f"Per conto di {who.name}: non risultano forniture collegate.")
         if not found:
             return say("utter_forniture_nessuna")
-        text = "Le tue forniture:\n" + "\n".join(describe(supply) for supply in found)
+        title = (
+            f"Le forniture di {who.name}, per suo conto:" if who.delegate else "Le tue forniture:"
+        )
+        text = title + "\n" + "\n".join(describe(supply) for supply in found)
         text += "\n" + PORTAL_LIST
         link = {"title": "Collega un altro POD", "payload": "/collega_pod"}
         return say(text=text, buttons=[link])

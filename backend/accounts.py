@@ -14,7 +14,7 @@ from backend.errors import (
     NotFound,
     Throttled,
 )
-from backend.models import Account, AccountStatus, CodePurpose
+from backend.models import Account, AccountStatus, CodePurpose, TranscriptErasure
 from backend.passwords import hash_password, verify_password
 from backend.validators import (
     Holder,
@@ -271,8 +271,8 @@ def get_account(uow, account_id: int) -> Account:
 
 def delete_account(uow, account_id: int, password: str) -> None:
     """«Elimina Profilo»: the portal account goes, with what hangs on it (delegations given
-    and received, the links to its supplies, uploads, transfer requests, communications);
-    the distributor's own records (PODs, connection practices) stay."""
+    and received, the links to its supplies, uploads, transfer requests, communications)
+    and its chat transcripts; the distributor's own records (PODs, practices) stay."""
     with uow:
         account = _account(uow, account_id)
         if not verify_password(uow.settings, account.password_hash, password):
@@ -282,6 +282,10 @@ def delete_account(uow, account_id: int, password: str) -> None:
         _forget_messages(uow, account)
         outbox.send_email(uow, account.email, "email_account_deleted", name=account.display_name)
         uow.accounts.delete(account)
+        # Its chat transcripts too, in the tracker store (the scheduler's transcript_erasure).
+        uow.transcript_erasures.add(
+            TranscriptErasure(account_id=account_id, requested_at=uow.now())
+        )
         audit.record(uow, "account_deleted", account_id)
         uow.commit()
 

@@ -5,9 +5,10 @@ from functools import cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.clock import utcnow
 from backend.db import make_engine, make_session_factory
 from backend.settings import Settings, get_settings
-from backend.uow import SqlAlchemyUnitOfWork
+from backend.uow import Clock, SqlAlchemyUnitOfWork
 
 
 @cache
@@ -24,9 +25,9 @@ def _session_factory(url: str) -> sessionmaker[Session]:
     return make_session_factory(_engine(url))
 
 
-def unit_of_work(settings: Settings | None = None) -> SqlAlchemyUnitOfWork:
+def unit_of_work(settings: Settings | None = None, clock: Clock = utcnow) -> SqlAlchemyUnitOfWork:
     """A fresh unit of work on the configured database; use one per service call."""
     settings = settings or get_settings()
     return SqlAlchemyUnitOfWork(
-        _session_factory(settings.resolved_database_url()), settings=settings
+        _session_factory(settings.resolved_database_url()), settings=settings, clock=clock
     )

@@ -5,13 +5,15 @@ each entry point names a ``typer.Typer`` that is mounted under the entry point's
 subcommand starts with the settings checked: refused ones end the command with the reasons.
 """
 
+import contextlib
+import logging
 import threading
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import typer
 
-from backend import bootstrap, db, demo, documents, outbox, staff, training
+from backend import bootstrap, db, demo, jobs, outbox, staff, training
 from backend.dispatch import Dispatcher, senders_from_settings
 from backend.errors import BackendError, InvalidInput
 from backend.settings import get_settings, settings_or_exit
@@ -20,8 +22,12 @@ from backend.validators import validate_phone
 app = typer.Typer(no_args_is_help=True)
 db_app = typer.Typer(help="Database.", no_args_is_help=True)
 staff_app = typer.Typer(help="Operatori della console.", no_args_is_help=True)
+jobs_app = typer.Typer(
+    help="Lavori periodici (li esegue il processo scheduler).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
+app.add_typer(jobs_app, name="jobs")
 
 
 @app.callback()
@@ -90,11 +96,45 @@ def run_dispatcher(
         stop.set()
 
 
-@app.command("purge-uploads")
-def purge_uploads() -> None:
-    """Delete the uploads no conversation claimed in time (run it now and then, e.g. cron)."""
-    removed = documents.purge_expired_uploads(bootstrap.unit_of_work())
-    typer.echo(f"Documenti caricati e mai usati eliminati: {removed}.")
+def _log_jobs() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+@app.command("scheduler")
+def run_scheduler() -> None:
+    """Run every job at its interval (JOB_*_MINUTES), in the foreground; Ctrl-C stops it."""
+    _log_jobs()
+    with contextlib.suppress(KeyboardInterrupt):
+        jobs.scheduler(get_settings()).start()
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """The jobs, how often they run and when they last finished."""
+    settings = get_settings()
+    runs = jobs.last_runs(settings)
+    for job in jobs.all_jobs().values():
+        minutes = int(jobs.interval(job, settings).total_seconds() // 60)
+        run = runs.get(job.name)
+        last = "mai eseguito"
+        if run is not None and run.last_finished_at is not None:
+            last = f"ultimo {run.last_finished_at:%Y-%m-%d %H:%M} UTC, {run.last_result} trattati"
+        typer.echo(f"{job.name}\togni {minutes} min\t{last}\t{job.description}")
+
+
+@jobs_app.command("run")
+def jobs_run(name: str) -> None:
+    """Run one job now (unless another scheduler is running it)."""
+    _log_jobs()
+    found = jobs.all_jobs().get(name)
+    if found is None:
+        typer.echo(f"Nessun lavoro {name}: vedi «sportello jobs list».", err=True)
+        raise typer.Exit(2)
+    outcome = jobs.run_job(found, get_settings())
+    if not outcome.ran:
+        typer.echo(f"{name}: in esecuzione altrove, non l'ho avviato.")
+        raise typer.Exit(1)
+    typer.echo(f"{name}: fatto, {outcome.handled} trattati.")
 
 
 @app.command("export-training")

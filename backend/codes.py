@@ -102,6 +102,22 @@ def verify(uow, account_id: int, purpose: CodePurpose, code: str, ref: str = "")
         raise CodeRejected(EXPIRED)
 
 
+# Kept a day past expiry: within it a late try hears «scaduto» rather than «nessun codice», and
+# the hourly resend limit counts the codes of the last hour.
+KEEP_EXPIRED = timedelta(days=1)
+
+
+def purge_expired_codes(uow) -> int:
+    """Delete the hashes of codes and grants expired more than a day ago; how many."""
+    with uow:
+        cutoff = uow.now() - KEEP_EXPIRED
+        stale = [c for c in uow.codes.find() if c.expires_at < cutoff]
+        for code in stale:
+            uow.codes.delete(code)
+        uow.commit()
+        return len(stale)
+
+
 def grant(uow, account_id: int, purpose: CodePurpose, holder: str) -> None:
     """After ``verify``: let ``holder`` finish the task once, within ``GRANT_MINUTES``."""
     _store(uow, account_id, purpose, GRANT_REF, holder, GRANT_MINUTES)

@@ -1,14 +1,13 @@
 """Delegations (deleghe): a registered customer lets another registered customer act for
-them. Every state change is e-mailed to the delegator; the delegate accepts or declines
-with a code sent by e-mail, or in the chat once logged in.
+them. Every state change is e-mailed to the delegator; the delegate, told by e-mail,
+accepts or declines once logged in with their password («le mie deleghe» in the chat).
 """
 
-from backend import audit, codes, documents, outbox
-from backend.errors import InvalidInput, NotAllowed, NotFound
+from backend import audit, documents, outbox
+from backend.errors import DelegationEnded, InvalidInput, NotAllowed, NotFound
 from backend.models import (
     DELEGATION_STATUS_IT,
     AccountStatus,
-    CodePurpose,
     Delegation,
     DelegationStatus,
 )
@@ -83,7 +82,9 @@ def request_delegation(
 ) -> int:
     """The chat's request, all or nothing: the delegate is found by their registration e-mail,
     the identity document uploaded through a channel is claimed for it, and the delegate gets
-    an e-mail with the code to accept. The delegator accepted the clauses in the chat."""
+    an e-mail saying how to accept: logged in, with their password, as the portal does (a
+    code alone would let whoever reads the mailbox accept). The delegator accepted the
+    clauses in the chat."""
     validate_duration(duration_days)
     with uow:
         delegate = _registered_delegate(uow, delegator_id, delegate_email)
@@ -101,16 +102,13 @@ def request_delegation(
         audit.record(uow, "delegation_drafted", delegator_id, delegation_id=delegation.id)
         documents.claim_upload(uow, document_reference, delegator_id, delegation_id=delegation.id)
         delegation.move_to(DelegationStatus.AWAITING_ACCEPTANCE, now)
-        code = codes.issue(
-            uow, delegation.delegate_id, CodePurpose.DELEGATION_RESPONSE, ref=str(delegation.id)
-        )
         _email_party(
             uow,
             delegation,
             "email_delegation_request",
             to_delegate=True,
             days=delegation.duration_days,
-            code=code,
+            number=delegation.id,
         )
         _notify_delegator(uow, delegation, "delegation_submitted")
         uow.commit()
@@ -131,23 +129,6 @@ def _respond(uow, delegation: Delegation, accept: bool) -> DelegationStatus:
     delegation.move_to(target, uow.now())
     _notify_delegator(uow, delegation, "delegation_accepted" if accept else "delegation_declined")
     return target
-
-
-# Kept for the delega issue to wire: the only use of the code the request e-mails (FAQ: the
-# delegate "riceverà una e-mail per accettare l'incarico"); today the chat answers only for a
-# logged-in delegate (respond_logged_in).
-def respond_to_delegation(
-    uow, delegate_id: int, delegation_id: int, code: str, accept: bool
-) -> DelegationStatus:
-    """The delegate accepts (delegation active) or declines (revoked) with the e-mailed code."""
-    with uow:
-        delegation = _awaiting_response(uow, delegate_id, delegation_id)
-        codes.verify(
-            uow, delegate_id, CodePurpose.DELEGATION_RESPONSE, code, ref=str(delegation.id)
-        )
-        target = _respond(uow, delegation, accept)
-        uow.commit()
-        return target
 
 
 def respond_logged_in(uow, delegate_id: int, delegation_id: int, accept: bool) -> DelegationStatus:
@@ -232,34 +213,36 @@ def party_names(uow, delegation: Delegation) -> tuple[str, str]:
         )
 
 
-# Run by the scheduler the delega issue adds (with the e-mails to both parties).
 def expire_delegations(uow) -> int:
-    """Mark delegations past their end date as expired and tell their delegators."""
+    """Store the expiry of delegations past their end date and tell both parties (the
+    scheduler's ``delegation_expiry`` job). Idempotent: an expired delegation is not live."""
     with uow:
         expired = 0
         for status in (DelegationStatus.ACTIVE, DelegationStatus.SUSPENDED):
             for delegation in uow.delegations.find(status=status):
                 if delegation.expire_if_due(uow.now()):
                     _notify_delegator(uow, delegation, "delegation_expired")
+                    _email_party(uow, delegation, "email_delegation_expired", to_delegate=True)
                     expired += 1
         uow.commit()
         return expired
 
 
-# acting_for and require_acting_for: for the delega issue's "act for" choice of a logged-in
-# delegate, which checks them before each task done on the delegator's behalf.
-def acting_for(uow, actor_id: int, customer_id: int) -> bool:
-    """True when the actor is the customer or holds an active, unexpired delegation."""
-    if actor_id == customer_id:
-        return True
-    with uow:
-        now = uow.now()
-        return any(
-            d.status == DelegationStatus.ACTIVE and d.expires_at > now
-            for d in uow.delegations.find(delegator_id=customer_id, delegate_id=actor_id)
+def active_delegation(uow, actor_id: int, customer_id: int) -> Delegation | None:
+    """The active, unexpired delegation the customer gave the actor, read inside the caller's
+    unit of work so that the check and the action it allows are one transaction."""
+    now = uow.now()
+    for delegation in uow.delegations.find(delegator_id=customer_id, delegate_id=actor_id):
+        if delegation.status == DelegationStatus.ACTIVE and delegation.expires_at > now:
+            return delegation
+    return None
+
+
+def require_acting_for(uow, actor_id: int, customer_id: int) -> Delegation:
+    """The delegation that lets the actor act for the customer, or ``NotAllowed``."""
+    delegation = active_delegation(uow, actor_id, customer_id)
+    if delegation is None:
+        raise DelegationEnded(
+            "La delega non è più attiva: non posso più operare per conto di questa persona."
         )
-
-
-def require_acting_for(uow, actor_id: int, customer_id: int) -> None:
-    if not acting_for(uow, actor_id, customer_id):
-        raise NotAllowed("Non hai una delega attiva per operare per conto di questo cliente.")
+    return delegation

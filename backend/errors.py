@@ -43,3 +43,8 @@ class Throttled(BackendError):
 
 class Conflict(BackendError):
     """The data clashes with something already stored (e.g. a registered e-mail)."""
+
+
+class DelegationEnded(NotAllowed):
+    """A delegate acts for someone whose delegation is no longer active (expired, suspended,
+    revoked, or the delegator's account deleted): acting for them ends at once."""

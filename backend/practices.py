@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from backend import audit, documents, outbox
+from backend import acting, audit, documents, outbox
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from backend.models import Account, Communication, Practice, PracticeTransfer, TransferStatus
 from backend.validators import classify_fiscal_id
@@ -184,27 +184,33 @@ def practice_numbers(uow, transfer: PracticeTransfer) -> list[str]:
     ]
 
 
-def transfers_of(uow, account_id: int) -> list[TransferView]:
+def _transfer_views(uow, account_id: int) -> list[TransferView]:
     """The account's transfer requests, oldest first, with their state in Italian."""
-    with uow:
-        views = []
-        for transfer in sorted(uow.transfers.find(account_id=account_id), key=lambda t: t.id):
-            numbers = practice_numbers(uow, transfer)
-            views.append(
-                TransferView(
-                    transfer.id,
-                    transfer.status,
-                    TRANSFER_STATUS_IT[TransferStatus(transfer.status)],
-                    numbers,
-                    transfer.created_at,
-                    transfer.decided_at,
-                    transfer.outcome_note or "",
-                )
+    views = []
+    for transfer in sorted(uow.transfers.find(account_id=account_id), key=lambda t: t.id):
+        views.append(
+            TransferView(
+                transfer.id,
+                transfer.status,
+                TRANSFER_STATUS_IT[TransferStatus(transfer.status)],
+                practice_numbers(uow, transfer),
+                transfer.created_at,
+                transfer.decided_at,
+                transfer.outcome_note or "",
             )
-        return views
+        )
+    return views
 
 
-def received_communications(uow, account_id: int) -> list[Communication]:
-    """The "Comunicazioni ricevute" inbox, oldest first."""
+def practice_status(
+    uow, account_id: int, actor_id: int | None = None
+) -> tuple[list[TransferView], list[Communication]]:
+    """«A che punto è la mia richiesta?»: the transfer requests and the «Comunicazioni
+    Ricevute», oldest first; an ``actor_id`` other than the account's is a delegate acting
+    for it (``backend.acting``)."""
     with uow:
-        return uow.communications.find(account_id=account_id)
+        acting.authorise(uow, actor_id, account_id, "practice_status_viewed")
+        views = _transfer_views(uow, account_id)
+        inbox = uow.communications.find(account_id=account_id)
+        uow.commit()  # the audit row of a delegate's look
+        return views, inbox

@@ -162,6 +162,15 @@ class Settings(BaseSettings):
     dispatch_backoff_seconds: Positive = 5
     # A console session ends after this long without a request (and after 12 h anyway).
     console_idle_minutes: Positive = 30
+    # Chat transcripts (the tracker store) and their console index are kept this long.
+    transcript_retention_days: Positive = 365
+
+    # --- the scheduler (backend/jobs.py): minutes between two runs of each job
+    job_delegation_expiry_minutes: Positive = 15
+    job_upload_purge_minutes: Positive = 10
+    job_cleanup_minutes: Positive = 60  # console sessions, login throttling rows, old codes
+    job_transcript_erasure_minutes: Positive = 1
+    job_transcript_retention_minutes: Positive = 1440
 
     # --- the channels: where Rasa listens, the web widget, the portal hand-off, Telegram
     rasa_url: HttpUrl = "http://127.0.0.1:5005"

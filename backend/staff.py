@@ -173,6 +173,26 @@ def _drop_expired_sessions(uow, staff_id: int) -> None:
             uow.staff_sessions.delete(record)
 
 
+def purge_stale_rows(uow) -> int:
+    """Delete ended console sessions and login-throttling rows that hold nothing any more (no
+    failure counted, no lock running); how many rows went. A row still counting failures stays:
+    deleting it would reset the count."""
+    with uow:
+        now = uow.now()
+        sessions = [r for r in uow.staff_sessions.find() if _expired(uow, r)]
+        attempts = [
+            a
+            for a in uow.staff_login_attempts.find(failures=0)
+            if a.locked_until is None or a.locked_until <= now
+        ]
+        for record in sessions:
+            uow.staff_sessions.delete(record)
+        for row in attempts:
+            uow.staff_login_attempts.delete(row)
+        uow.commit()
+        return len(sessions) + len(attempts)
+
+
 def session_for(uow, token: str) -> StaffSession | None:
     """The live session of this token (its idle time restarts), or None."""
     with uow:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from backend import acting
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from backend.models import Pod, Supply
 from backend.validators import validate_pod
@@ -42,10 +43,13 @@ class SupplyView:
     services: list[str]
 
 
-def link_supply(uow, account_id: int, pod: str) -> SupplyView:
-    """Associate a POD with the account, if it belongs to the account's fiscal code."""
+def link_supply(uow, account_id: int, pod: str, actor_id: int | None = None) -> SupplyView:
+    """Associate a POD with the account, if it belongs to the account's fiscal code; an
+    ``actor_id`` other than the account's is a delegate acting for it (``backend.acting``)."""
     pod = validate_pod(pod)
     with uow:
+        change = f"ha collegato il POD {pod}"
+        acting.authorise(uow, actor_id, account_id, "pod_linked", change, pod=pod)
         account = uow.accounts.get(account_id)
         if account is None:
             raise NotFound("Utenza non trovata.")
@@ -63,9 +67,12 @@ def link_supply(uow, account_id: int, pod: str) -> SupplyView:
         return _view(record)
 
 
-def list_supplies(uow, account_id: int) -> list[SupplyView]:
-    """The account's PODs, each with the services dedicated to it."""
+def list_supplies(uow, account_id: int, actor_id: int | None = None) -> list[SupplyView]:
+    """The account's PODs, each with the services dedicated to it (``actor_id``: as in
+    ``link_supply``)."""
     with uow:
+        acting.authorise(uow, actor_id, account_id, "supplies_viewed")
+        uow.commit()  # the audit row of a delegate's look
         return [_view(uow.pods.get(s.pod_code)) for s in uow.supplies.find(account_id=account_id)]
 
 

@@ -50,6 +50,16 @@ def intents_marked(uow, event_ids: list[int]) -> dict[int, str]:
         return {m.event_id: m.intent for m in uow.training_marks.find_in("event_id", event_ids)}
 
 
+def forget_marks(uow, event_ids: Collection[int]) -> int:
+    """Drop the marks of messages whose transcript was erased; how many there were."""
+    with uow:
+        found = uow.training_marks.find_in("event_id", list(event_ids)) if event_ids else []
+        for mark in found:
+            uow.training_marks.delete(mark)
+        uow.commit()
+        return len(found)
+
+
 def _one_line(text: str) -> str:
     """One NLU example per line, only printable characters (YAML refuses control codes)."""
     return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())

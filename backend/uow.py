@@ -166,6 +166,8 @@ class AbstractUnitOfWork:
     staff_sessions: Repository[models.StaffSessionRecord]
     handover_notes: Repository[models.HandoverNote]
     training_marks: Repository[models.TrainingMark]
+    transcript_erasures: Repository[models.TranscriptErasure]
+    job_leases: Repository[models.JobLease]
 
     def __init__(self, settings: Settings | None = None, clock: Clock = utcnow):
         self.settings = settings or get_settings()

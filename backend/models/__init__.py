@@ -12,6 +12,7 @@ from backend.models.base import Base
 from backend.models.callbacks import CallbackOutcome, CallbackRequest, CallbackStatus
 from backend.models.codes import CodePurpose, VerificationCode
 from backend.models.delegations import DELEGATION_STATUS_IT, Delegation, DelegationStatus, Document
+from backend.models.jobs import JobLease, TranscriptErasure
 from backend.models.outbox import Channel, OutboxMessage, OutboxStatus
 from backend.models.practices import Communication, Practice, PracticeTransfer, TransferStatus
 from backend.models.sms_budget import SmsBudgetEntry, SmsLimit
@@ -26,6 +27,8 @@ from backend.models.staff import (
 from backend.models.supplies import Pod, Supply
 
 __all__ = [
+    "JobLease",
+    "TranscriptErasure",
     "Account",
     "AccountStatus",
     "AuditEvent",

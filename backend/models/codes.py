@@ -14,7 +14,6 @@ class CodePurpose(StrEnum):
     REGISTRATION_EMAIL = "registration_email"
     PASSWORD_RESET = "password_reset"
     USERNAME_CHANGE = "username_change"
-    DELEGATION_RESPONSE = "delegation_response"
 
 
 class VerificationCode(Base):

@@ -10,8 +10,9 @@ A message holding a secret is deleted from the chat once read, with a word on wh
 answer when the bot asked for a password or a code, a password-shaped message in the minutes
 after it asked (the login gave up, the customer tries once more), and a password or code the
 user introduces anywhere («la password è …»; actions/redaction.py). No message text is ever
-logged. Each chat may send at most ``RATE_LIMIT_TELEGRAM_CHAT`` messages (bot/channels/rate_limits.py; Redis when ``REDIS_URL``
-is set): past it the bridge says so once and drops what follows until the window moves on.
+logged. Each chat may send at most ``RATE_LIMIT_TELEGRAM_CHAT`` messages
+(bot/channels/rate_limits.py; Redis when ``REDIS_URL`` is set): past it the bridge says so
+once and drops what follows until the window moves on.
 """
 
 from __future__ import annotations

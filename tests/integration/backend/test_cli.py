@@ -201,7 +201,7 @@ def test_other_packages_mount_their_subcommands(monkeypatch):
     assert result.exit_code == 0 and "ciao dal plugin" in result.output
 
 
-def test_purge_uploads_deletes_only_the_uploads_nobody_claimed_in_time(cli, database):
+def test_jobs_are_listed_and_run_by_hand(cli, database):
     uow = lambda: unit_of_work(Settings(database_url=database.url))  # noqa: E731
     fresh, stale = (documents.store_upload(uow(), PDF) for _ in range(2))
     with database.engine.begin() as connection:
@@ -209,8 +209,14 @@ def test_purge_uploads_deletes_only_the_uploads_nobody_claimed_in_time(cli, data
             text("UPDATE documents SET created_at = :then WHERE id = :id"),
             {"then": datetime(2020, 1, 1), "id": int(stale.partition(".")[0])},
         )
-    assert "eliminati" in cli("purge-uploads").output
+    listed = cli("jobs", "list").output
+    assert "upload_purge\togni 10 min\tmai eseguito" in listed
+    assert "delegation_expiry" in listed and "transcript_retention" in listed
+    assert cli("jobs", "run", "upload_purge").output == "upload_purge: fatto, 1 trattati.\n"
     assert documents.check_upload(uow(), fresh) == "application/pdf"
     with database.engine.connect() as connection:
         left = "SELECT count(*) FROM documents WHERE id = :id"
         assert connection.execute(text(left), {"id": int(stale.partition(".")[0])}).scalar() == 0
+    assert "ultimo " in cli("jobs", "list").output
+    unknown = cli("jobs", "run", "nessuno")
+    assert unknown.exit_code == 2 and "sportello jobs list" in unknown.output

@@ -88,7 +88,7 @@ def test_a_transfer_from_the_chat_worked_to_the_end(database, uow_factory, clock
     )
     handovers.close(uow_factory(), "pratica", ticket, anna, "approved", "Tutto in regola.")
     assert practice_numbers_of(database, new) == [number]
-    [received] = practices.received_communications(uow_factory(), new)
+    [received] = practices.practice_status(uow_factory(), new)[1]
     assert "Tutto in regola." in received.body
     assert handovers.get_ticket(uow_factory(), "pratica", ticket).status == "approved"
 

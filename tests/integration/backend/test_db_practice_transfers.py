@@ -29,8 +29,8 @@ def test_a_transfer_by_upload_reference_then_its_status(database, uow_factory, c
         event = session.query(AuditEvent).filter_by(event="practice_transfer_requested").one()
         assert event.details["documents"] == 1
         assert session.query(Document).filter_by(transfer_id=transfer_id).count() == 1
-    [pending] = practices.transfers_of(uow_factory(), new)
+    [pending] = practices.practice_status(uow_factory(), new)[0]
     assert (pending.id, pending.practice_numbers) == (transfer_id, [first])
     practices.decide_transfer(uow_factory(), transfer_id, approve=True, note="Ok")
-    [done] = practices.transfers_of(uow_factory(), new)
+    [done] = practices.practice_status(uow_factory(), new)[0]
     assert done.status_it.startswith("completata") and done.decided_at is not None

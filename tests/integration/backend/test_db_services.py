@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from backend import accounts, codes, credentials, delegations, practices, supplies
+from backend import accounts, acting, codes, credentials, delegations, practices, supplies
 from backend.errors import CodeRejected, Conflict, NotAllowed
 from backend.models import (
     Account,
@@ -201,10 +201,8 @@ def test_delegation_lifecycle_and_expiry(database, uow_factory, clock):
     giulia = register(uow_factory(), clock, **GIULIA)
     png = uploaded(uow_factory(), b"\x89PNG\r\n\x1a\nimage")
     delegation_id = delegations.request_delegation(uow_factory(), mario, "giulia@gmail.com", 7, png)
-    delegations.respond_to_delegation(
-        uow_factory(), giulia, delegation_id, last_code(database, "giulia@gmail.com"), True
-    )
-    assert delegations.acting_for(uow_factory(), giulia, mario)
+    delegations.respond_logged_in(uow_factory(), giulia, delegation_id, True)
+    acting.check(uow_factory(), giulia, mario)
     clock.advance(days=7)
     assert delegations.expire_delegations(uow_factory()) == 1
     [listed] = delegations.list_delegations(uow_factory(), mario)

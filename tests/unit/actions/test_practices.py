@@ -184,7 +184,7 @@ def test_the_status_shows_requests_and_received_communications(run, uow, company
     run(ValidateTransferForm(), confirm("sì", new, numbers[:1], documents.store_upload(uow, PDF)))
     _, [message] = run(ValidatePracticeStatusForm(), status)
     assert f"({numbers[0]}): in lavorazione" in message["text"]
-    assert "Non hai comunicazioni ricevute." in message["text"]
+    assert "Non ci sono comunicazioni ricevute." in message["text"]
     [transfer] = uow.transfers.find(status="pending")
     practices.decide_transfer(uow, transfer.id, approve=True, note="Documenti in regola")
     _, [message] = run(ValidatePracticeStatusForm(), status)

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -5,7 +6,7 @@ from backend_fakes import add_active_account
 
 from backend import delegations, documents
 from backend.documents import UploadNotValid
-from backend.errors import CodeRejected, InvalidInput, NotAllowed, NotFound
+from backend.errors import DelegationEnded, InvalidInput, NotAllowed, NotFound
 from backend.models import DelegationStatus
 from tests.support.portal_data import PDF, uploaded
 
@@ -27,8 +28,13 @@ def submitted(uow, delegator, days=90) -> int:
 def active(uow, people, days=90) -> int:
     delegator, delegate = people
     delegation_id = submitted(uow, delegator, days)
-    delegations.respond_to_delegation(uow, delegate, delegation_id, uow.last_code(GIULIA), True)
+    delegations.respond_logged_in(uow, delegate, delegation_id, True)
     return delegation_id
+
+
+def acting_for(uow, actor, customer) -> bool:
+    with uow:
+        return delegations.active_delegation(uow, actor, customer) is not None
 
 
 def statuses_mailed_to_delegator(uow) -> list[str]:
@@ -41,9 +47,7 @@ def test_a_requested_delegation_becomes_active_when_the_delegate_accepts(uow, pe
     assert uow.delegations.get(delegation_id).status == DelegationStatus.AWAITING_ACCEPTANCE
     request = uow.messages_to(GIULIA)[-1]
     assert request.subject == "Richiesta di delega" and "Mario Rossi" in request.body
-    status = delegations.respond_to_delegation(
-        uow, delegate, delegation_id, uow.last_code(GIULIA), accept=True
-    )
+    status = delegations.respond_logged_in(uow, delegate, delegation_id, accept=True)
     delegation = uow.delegations.get(delegation_id)
     assert status == DelegationStatus.ACTIVE
     assert delegation.expires_at == clock() + timedelta(days=90)
@@ -54,24 +58,20 @@ def test_a_requested_delegation_becomes_active_when_the_delegate_accepts(uow, pe
 def test_the_delegate_can_decline(uow, people):
     delegator, delegate = people
     delegation_id = submitted(uow, delegator)
-    status = delegations.respond_to_delegation(
-        uow, delegate, delegation_id, uow.last_code(GIULIA), accept=False
-    )
+    status = delegations.respond_logged_in(uow, delegate, delegation_id, accept=False)
     assert status == DelegationStatus.REVOKED
     assert statuses_mailed_to_delegator(uow)[-1] == "revocata"
 
 
-def test_only_the_delegate_with_the_right_code_can_answer(uow, people):
-    delegator, delegate = people
+def test_only_the_delegate_can_answer_and_the_request_carries_no_code(uow, people):
+    delegator, _ = people
     delegation_id = submitted(uow, delegator)
-    code = uow.last_code(GIULIA)
     with pytest.raises(NotFound):
-        delegations.respond_to_delegation(uow, delegator, delegation_id, code, True)
-    with pytest.raises(CodeRejected):
-        delegations.respond_to_delegation(
-            uow, delegate, delegation_id, f"{(int(code) + 1) % 10**6:06d}", True
-        )
+        delegations.respond_logged_in(uow, delegator, delegation_id, True)
     assert uow.delegations.get(delegation_id).status == DelegationStatus.AWAITING_ACCEPTANCE
+    request = uow.messages_to(GIULIA)[-1]
+    assert "«le mie deleghe»" in request.body and f"n. {delegation_id}" in request.body
+    assert not re.search(r"\d{6}", request.body) and uow.codes.find() == []
 
 
 def test_a_delegation_needs_a_registered_delegate_and_a_sane_duration(uow, people):
@@ -112,10 +112,10 @@ def test_a_delegation_expires_by_date(uow, people, clock):
     delegator, delegate = people
     delegation_id = active(uow, people, days=30)
     clock.advance(days=29, hours=23)
-    assert delegations.acting_for(uow, delegate, delegator)
+    assert acting_for(uow, delegate, delegator)
     assert delegations.expire_delegations(uow) == 0
     clock.advance(hours=1)
-    assert not delegations.acting_for(uow, delegate, delegator)
+    assert not acting_for(uow, delegate, delegator)
     assert [d.status for d in delegations.list_delegations(uow, delegate)] == ["expired"]
     # Listing shows the expiry without storing it: the sweep stores it and mails the delegator.
     assert uow.delegations.get(delegation_id).status == DelegationStatus.ACTIVE
@@ -128,6 +128,10 @@ def test_the_sweep_expires_and_mails(uow, people, clock):
     clock.advance(days=11)
     assert delegations.expire_delegations(uow) == 1
     assert statuses_mailed_to_delegator(uow)[-1] == "scaduta"
+    to_delegate = uow.messages_to(GIULIA)[-1]
+    assert to_delegate.subject == "Delega scaduta" and "Mario Rossi" in to_delegate.body
+    assert delegations.expire_delegations(uow) == 0  # idempotent: nothing mailed twice
+    assert len(uow.messages_to(GIULIA)) == 2
 
 
 def test_modify_changes_the_duration_within_a_year(uow, people, clock):
@@ -135,7 +139,7 @@ def test_modify_changes_the_duration_within_a_year(uow, people, clock):
     delegation_id = active(uow, people, days=30)
     delegations.modify_delegation(uow, delegator, delegation_id, 365)
     clock.advance(days=100)
-    assert delegations.acting_for(uow, delegate, delegator)
+    assert acting_for(uow, delegate, delegator)
     with pytest.raises(InvalidInput, match="massimo di un anno"):
         delegations.modify_delegation(uow, delegator, delegation_id, 400)
     with pytest.raises(InvalidInput, match="già scaduta"):
@@ -152,15 +156,14 @@ def test_expired_or_revoked_delegations_cannot_be_modified(uow, people, clock):
 
 def test_acting_for_needs_an_active_delegation(uow, people):
     delegator, delegate = people
-    assert delegations.acting_for(uow, delegator, delegator)
-    assert not delegations.acting_for(uow, delegate, delegator)
-    with pytest.raises(NotAllowed, match="delega attiva"):
+    assert not acting_for(uow, delegate, delegator)
+    with pytest.raises(DelegationEnded, match="non è più attiva"), uow:
         delegations.require_acting_for(uow, delegate, delegator)
     delegation_id = active(uow, people)
-    delegations.require_acting_for(uow, delegate, delegator)
-    assert not delegations.acting_for(uow, delegator, delegate)  # not the other way round
+    assert acting_for(uow, delegate, delegator)
+    assert not acting_for(uow, delegator, delegate)  # not the other way round
     delegations.suspend_delegation(uow, delegator, delegation_id)
-    assert not delegations.acting_for(uow, delegate, delegator)
+    assert not acting_for(uow, delegate, delegator)
 
 
 # ---- uploads through a channel, claimed by reference (the chat)

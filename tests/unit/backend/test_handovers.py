@@ -109,7 +109,7 @@ def test_a_customer_s_callback_closes_by_e_mail_and_in_the_inbox(uow, anna):
     [mail] = uow.messages_to("mario@gmail.com")
     assert mail.subject == f"La tua richiesta di ricontatto n. {ticket}"
     assert "Gentile Mario Rossi" in mail.body and "Le ho spiegato come fare." in mail.body
-    [received] = practices.received_communications(uow, account)
+    [received] = practices.practice_status(uow, account)[1]
     assert (received.subject, received.body) == (mail.subject, mail.body)
     assert uow.messages_to("+393331234567") == []
 

@@ -18,6 +18,8 @@ VALUES = {
     "delegate": "Giulia Bianchi",
     "delegator": "Mario Rossi",
     "days": 90,
+    "number": 7,
+    "change": "ha collegato il POD IT001E12345678",
     "status": "attiva",
     "email": "m****o@g****.it",
     "practices": "PC-1",

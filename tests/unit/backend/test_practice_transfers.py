@@ -43,11 +43,11 @@ def test_a_practice_waiting_to_move_is_not_requested_twice(uow, company_practice
 
 def test_transfers_of_tells_each_request_s_state(uow, company_practices):
     new, numbers = company_practices
-    assert practices.transfers_of(uow, new) == []
+    assert practices.practice_status(uow, new)[0] == []
     first = practices.request_transfer(uow, new, COMPANY, numbers[:1], [uploaded(uow)])
     practices.decide_transfer(uow, first, approve=False, note="Manca la procura")
     second = practices.request_transfer(uow, new, COMPANY, numbers, [uploaded(uow)])
-    rejected, pending = practices.transfers_of(uow, new)
+    rejected, pending = practices.practice_status(uow, new)[0]
     assert (rejected.id, rejected.status_it, rejected.outcome_note) == (
         first,
         "respinta",

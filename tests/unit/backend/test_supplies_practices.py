@@ -89,7 +89,7 @@ def test_a_new_legal_representative_sees_and_requests_the_company_practices(uow,
     practices.decide_transfer(uow, transfer_id, approve=True, note="Documenti in regola")
     assert sorted(p.number for p in uow.practices.find(account_id=new)) == sorted(numbers)
     assert uow.practices.find(account_id=old) == []
-    [message] = practices.received_communications(uow, new)
+    [message] = practices.practice_status(uow, new)[1]
     assert message.subject == "Spostamento pratiche completato"
     assert numbers[0] in message.body and "Documenti in regola" in message.body
     assert uow.messages_to("new@soleverde.it")[-1].body == message.body
@@ -102,7 +102,7 @@ def test_a_rejected_transfer_leaves_the_practices_where_they_are(uow, company_pr
     transfer_id = practices.request_transfer(uow, new, COMPANY, numbers[:1], [uploaded(uow)])
     practices.decide_transfer(uow, transfer_id, approve=False, note="Manca la procura")
     assert len(uow.practices.find(account_id=old)) == 2
-    assert "Manca la procura" in practices.received_communications(uow, new)[0].body
+    assert "Manca la procura" in practices.practice_status(uow, new)[1][0].body
 
 
 def test_a_transfer_needs_practices_documents_and_the_right_company(uow, company_practices):
