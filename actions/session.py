@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import parse_email
 from actions.contract import ACCOUNT_SLOT
-from actions.flow import FlowForm, Reply, say
+from actions.flow import FlowForm, Reply, guarded, say
 from backend import accounts, bootstrap
 from backend.validators import missing_password_requirements
 
@@ -108,6 +108,7 @@ class ActionLogout(Action):
     def name(self) -> str:
         return "action_esci"
 
+    @guarded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
