@@ -14,6 +14,9 @@ gives every flow the same manners:
   digression never counts as a wrong answer;
 - the second digression in a row is answered, then «Vuoi continuare con …?» (Sì / No)
   instead of the question again: «no» ends the flow saying what was kept;
+- «ho sbagliato l'e-mail, è …», «il numero giusto è …», «no aspetta, sono un'azienda» at a
+  later step correct an earlier answer (``corrections``): the flow says so and asks again
+  only what depended on it (``Correction.redo``, or the flow's own ``correct``);
 - a step ends the flow with ``Reply(done=True)``, which empties the form's slots so the
   next run starts afresh, and says «Posso aiutarti in altro?» with the likely next tasks;
 - an unexpected exception in any action (``guarded``) ends the flow with an apology and the
@@ -70,6 +73,23 @@ SENTENCE_WORDS = 3
 # Every value a step expects (fiscal code, P.IVA, phone, POD, code, e-mail) has a digit or
 # an «@»; a message with neither holds no candidate value.
 CANDIDATE_VALUE = re.compile(r"[\d@]")
+# How people announce that an earlier answer was wrong.
+CORRECTION_CUE = re.compile(
+    r"\b(ho sbagliato|sbagliat[oa]|ho (scritto|messo|dato) male|(giust|corrett|esatt)[oa] (è|e'|e)"
+    r"|correggo|correggi|aspetta|anzi|volevo dire|in realt[aà]|errore)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An earlier answer a later message may correct: ``read(text, tracker)`` finds the new
+    value (or raises ``BackendError``), ``label`` names it («l'e-mail»), ``redo`` lists the
+    later slots that depended on it, emptied so the form asks them again."""
+
+    label: str
+    read: Callable[[str, Any], Any]
+    redo: tuple[str, ...] = ()
 
 
 class Invalid(BackendError):
@@ -267,6 +287,9 @@ class FlowForm(Action, ABC):
     free_text: frozenset[str] = frozenset()
     # Slots the flow also uses and empties when it ends, besides the form's own.
     private_slots: tuple[str, ...] = ()
+    # Earlier answers a later message may correct, tried in this order (values first: an
+    # e-mail at «azienda.it» must not read as «sono un'azienda»).
+    corrections: dict[str, Correction] = {}  # noqa: RUF012 - read only
 
     def name(self) -> str:
         return f"validate_{self.form}"
@@ -303,15 +326,39 @@ class FlowForm(Action, ABC):
         message = tracker.latest_message
         if slot in self.free_text and is_interruption(message, slot, answer_failed=False):
             return []
-        step = getattr(self, f"step_{slot}")
+        text = (message.get("text") or "").strip()
         try:
-            reply = step((message.get("text") or "").strip(), tracker)
+            reply = self._correction(slot, text, tracker) or getattr(self, f"step_{slot}")(
+                text, tracker
+            )
         except BackendError as error:
             if is_interruption(message, slot):
                 return []
             return self._retry(dispatcher, tracker, domain, error.message_it)
         reply.slots = {ATTEMPTS_SLOT: 0, **_calm(tracker), **reply.slots}
         return self._apply(reply, dispatcher, domain)
+
+    def correct(self, slot: str, value: Any, tracker: Tracker) -> Reply:
+        """A corrected earlier answer: keep it, say so, empty what depended on it."""
+        fix = self.corrections[slot]
+        slots = {**dict.fromkeys(fix.redo), slot: value}
+        return Reply(slots, [say(text=f"Ho corretto {fix.label}.")])
+
+    def _correction(self, slot: str, text: str, tracker: Tracker) -> Reply | None:
+        """The correction ``text`` announces, if it names a new value for an earlier answer."""
+        if not CORRECTION_CUE.search(text) or (is_secret_slot(slot) and " " not in text):
+            return None  # a password or a code that happens to hold «anzi» or «sbagliato»
+        for earlier, fix in self.corrections.items():
+            before = tracker.get_slot(earlier)
+            if earlier == slot or before is None:
+                continue
+            try:
+                value = fix.read(text, tracker)
+            except BackendError:
+                continue
+            if value != before:
+                return self.correct(earlier, value, tracker)
+        return None
 
     def _after_digression(
         self, dispatcher: CollectingDispatcher, tracker: Tracker

@@ -163,3 +163,12 @@ def test_wherever_the_bot_cannot_help_it_offers_the_callback(domain):
         for variation in domain["responses"][response]:
             payloads = [button["payload"] for button in variation["buttons"]]
             assert "/richiedi_richiamata" in payloads, response
+
+
+def test_the_right_number_given_at_the_time_step_replaces_the_wrong_one(run, uow):
+    on = asked("richiamata_orario", "scusa il numero giusto è 333 123 4567", **ANSWERED)
+    events, [message] = run(ValidateCallbackForm(), on)
+    assert SlotSet("richiamata_telefono", "+393331234567") in events
+    assert not any(e["name"] == "richiamata_orario" for e in events)  # asked again
+    assert message["text"] == "Ho corretto il numero da chiamare."
+    assert uow.callbacks.find() == []

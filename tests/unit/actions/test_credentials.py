@@ -448,3 +448,15 @@ def test_an_email_in_use_is_refused_and_can_be_replaced(run, uow, account):
     on = username("recupero_username_nuova_email", "mario.nuovo@libero.it")
     events, _ = run(ValidateUsernameRecoveryForm(), on)
     assert events == ended(*USERNAME_SLOTS)
+
+
+def test_a_company_said_after_person_asks_the_fiscal_data_again(run, uow):
+    on = username(
+        "recupero_username_codice_fiscale",
+        "no aspetta, è un'azienda",
+        recupero_username_tipo="person",
+    )
+    events, messages = run(ValidateUsernameRecoveryForm(), on)
+    assert SlotSet("recupero_username_tipo", "company") in events
+    assert sent(messages) == [{"text": "Ho corretto il tipo di cliente."}]
+    assert uow.outbox.find() == []

@@ -415,3 +415,21 @@ def test_the_delegate_answers_in_the_chat(run, uow, people, answer, status):
     assert events == ended(MANAGE_SLOTS)
     assert "Il delegante riceverà un'e-mail" in message["text"]
     assert uow.delegations.get(delegation_id).status == status
+
+
+def test_a_corrected_delegate_is_checked_and_named_again(run, uow, people):
+    add_active_account(uow, "luca@gmail.com", "VRDLCU80A01H501G", "Luca Verdi")
+    slots = {"delega_clausole": True, "delega_email": GIULIA, "delega_nome_delegato": "Giulia"}
+    on = asked("delega_documento", "ho sbagliato l'email, è luca@gmail.com", people[0], **slots)
+    events, [message] = run(ValidateDelegationForm(), on)
+    assert SlotSet("delega_email", "luca@gmail.com") in events
+    assert SlotSet("delega_nome_delegato", "Luca Verdi") in events
+    assert message["text"] == "Ho corretto l'e-mail del delegato."
+
+
+def test_a_corrected_duration_at_the_summary_replaces_the_old_one(run, uow, people):
+    reference = documents.store_upload(uow, PDF)
+    on = asked("delega_conferma", "anzi facciamo 3 mesi", people[0], **ready(people[0], reference))
+    events, _ = run(ValidateDelegationForm(), on)
+    assert SlotSet("delega_durata", 90) in events
+    assert uow.delegations.find() == []
