@@ -62,6 +62,7 @@ INTENT_LABELS: dict[str, str] = {
     "faq_dati_registrazione": "Quali dati servono per registrarsi?",
     "faq_come_registrarsi": "Come ci si registra?",
     "faq_otp_email_non_arrivato": "Non mi arriva l'e-mail con il codice",
+    "faq_otp_sms_non_arrivato": "Non mi arriva l'SMS con il codice",
     "faq_modifica_codice_fiscale": "Posso modificare CF o Partita IVA?",
     "faq_problemi_registrazione": "Ho problemi con la registrazione",
     "faq_password_dimenticata": "Ho dimenticato la password",
