@@ -120,6 +120,16 @@ def is_interruption(message: dict[str, Any], slot: str, answer_failed: bool = Tr
     return name.startswith(INTERRUPTING_PREFIXES) or (answer_failed and asked_else)
 
 
+def on_user_message(tracker: Tracker) -> bool:
+    """True when the form runs on the customer's message, False when it comes back after
+    the rules answered a digression. Rasa appends the form's own ``ActionExecuted`` to the
+    tracker it sends its validation action, so the action before that one tells."""
+    actions = [
+        event.get("name") for event in reversed(tracker.events) if event.get("event") == "action"
+    ]
+    return len(actions) < 2 or actions[1] == LISTEN_ACTION
+
+
 def form_slots(domain: dict[str, Any], form: str) -> list[str]:
     return list(domain.get("forms", {}).get(form, {}).get("required_slots", []))
 
@@ -309,7 +319,7 @@ class FlowForm(Action, ABC):
         slot = tracker.get_slot(REQUESTED_SLOT)
         if slot is None:  # activation: nothing answered yet
             return self._apply(self.activate(tracker), dispatcher, domain)
-        if tracker.latest_action_name != LISTEN_ACTION:  # back after the rules answered
+        if not on_user_message(tracker):  # back after the rules answered a digression
             return self._after_digression(dispatcher, tracker)
         message = tracker.latest_message
         if slot == CONTINUE_SLOT:

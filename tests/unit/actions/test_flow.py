@@ -89,10 +89,27 @@ def test_cancel_with_nothing_in_progress_says_so(run):
 
 
 def back_after_digression(slot: str, text: str, digressions: int = 0, **kwargs):
-    """The form runs again after the rules answered ``text``: the last action is theirs."""
+    """The form runs again after the rules answered ``text``, as Rasa sends the tracker."""
     on = asked(slot, text, slots={"digressioni": digressions, **kwargs.pop("slots", {})}, **kwargs)
-    on.latest_action_name = "utter_info_pec"
+    on.events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+        {"event": "action", "name": "utter_info_pec"},
+        {"event": "slot", "name": "requested_slot", "value": slot},
+        {"event": "action", "name": FORM},  # Rasa adds the form's own run
+    ]
     return on
+
+
+def test_a_message_is_validated_as_an_answer_when_the_form_runs_right_after_it(run):
+    on = asked("registrazione_tipo", "privato")
+    on.events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "privato"},
+        {"event": "action", "name": FORM},
+    ]
+    events, _ = run(ValidateRegistrationForm(), on)
+    assert SlotSet("registrazione_tipo", "person") in events
 
 
 def test_the_first_digression_is_counted_and_the_question_asked_again(run):
