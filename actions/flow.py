@@ -66,10 +66,16 @@ INTERRUPTING_INTENTS = {HANDOFF_INTENT, "bot_challenge", "out_of_scope"}
 CHITCHAT_INTENTS = {"greet", "goodbye", "thank"}
 INTERRUPT_CONFIDENCE = 0.6
 # config.yml's FallbackClassifier threshold: above it the NLU names the intent itself. A
-# logistic regression over 47 intents often tops out near 0.5 on a clear question, so a
+# logistic regression over 48 intents often tops out near 0.5 on a clear question, so a
 # question at a value step (no value in it) needs only this.
 NLU_CONFIDENCE = 0.4
 SENTENCE_WORDS = 3
+# What a question looks like: «non me lo ricordo» is an answer, however the NLU reads it.
+QUESTION = re.compile(
+    r"\?|^\W*(come|dove|cosa|cos'|che|qual[ei]?|quando|quant[oiae]|perch|posso|si pu[oò]|"
+    r"chi|mi sai|sai)\b",
+    re.IGNORECASE,
+)
 # Every value a step expects (fiscal code, P.IVA, phone, POD, code, e-mail) has a digit or
 # an «@»; a message with neither holds no candidate value.
 CANDIDATE_VALUE = re.compile(r"[\d@]")
@@ -103,7 +109,8 @@ def is_interruption(message: dict[str, Any], slot: str, answer_failed: bool = Tr
     a name such as "Anna De Santis" may well look out of scope. A password can look like
     anything ("password1" reads as the forgotten-password FAQ), so at a secret step only a
     sentence, or "annulla"/"esci", counts as another request. A failed answer without a
-    digit or an «@» held no value at all: the NLU's own confidence is enough.
+    digit or an «@» held no value at all: if it is shaped as a question, the NLU's own
+    confidence is enough.
     """
     intent = message.get("intent") or {}
     name = intent.get("name") or ""
@@ -114,9 +121,10 @@ def is_interruption(message: dict[str, Any], slot: str, answer_failed: bool = Tr
     if is_secret_slot(slot) and len(text.split()) < SENTENCE_WORDS:
         return False
     no_value = answer_failed and not CANDIDATE_VALUE.search(text)
-    if confidence < (NLU_CONFIDENCE if no_value else INTERRUPT_CONFIDENCE):
+    question = no_value and QUESTION.search(text)
+    if confidence < (NLU_CONFIDENCE if question else INTERRUPT_CONFIDENCE):
         return False
-    asked_else = name in INTERRUPTING_INTENTS or (no_value and name in CHITCHAT_INTENTS)
+    asked_else = name in INTERRUPTING_INTENTS or (question and name in CHITCHAT_INTENTS)
     return name.startswith(INTERRUPTING_PREFIXES) or (answer_failed and asked_else)
 
 

@@ -95,7 +95,7 @@ def test_the_callback_takes_a_corrected_number_and_ends_with_next_steps(chat, uo
     chat("vorrei essere ricontattato")
     chat("non riesco a registrarmi")
     chat("Carla Neri")
-    chat("ciao")  # a digression: answered, the question again
+    assert "assistente virtuale" in said(chat("ma sei un bot?"))  # a digression
     chat("06 1234 5678")
     assert "Ho corretto il numero da chiamare" in said(chat("anzi il numero giusto è 06 8765 4321"))
     replies = chat("domani mattina")

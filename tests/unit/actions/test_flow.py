@@ -161,8 +161,8 @@ def test_an_answer_ends_a_run_of_digressions(run):
     ("slot", "text", "intent"),
     [
         ("registrazione_codice_fiscale", "dove trovo i servizi", "faq_consultare_servizi"),
-        ("registrazione_email", "ciao scusa una cosa", "greet"),
-        ("registrazione_cellulare", "voglio parlare con qualcuno", "human_handoff"),
+        ("registrazione_email", "ciao, posso chiederti una cosa?", "greet"),
+        ("registrazione_cellulare", "posso parlare con qualcuno?", "human_handoff"),
         ("registrazione_sms_otp", "quanto vale il codice che mi mandate", "info_durata_codice"),
     ],
 )
@@ -183,6 +183,18 @@ def test_a_message_with_a_value_in_it_is_still_an_answer(run):
     events, messages = run(ValidateRegistrationForm(), on)
     assert events == [SlotSet("tentativi", 1)]
     assert "Codice Fiscale non è valido" in messages[0]["text"]
+
+
+def test_a_statement_without_a_value_is_a_wrong_answer_unless_the_nlu_is_sure(run):
+    on = asked(
+        "registrazione_codice_fiscale",
+        "non me lo ricordo",
+        intent="faq_username_dimenticata",
+        confidence=0.5,
+        slots={"registrazione_tipo": "person"},
+    )
+    events, _ = run(ValidateRegistrationForm(), on)
+    assert events == [SlotSet("tentativi", 1)]
 
 
 def test_an_unsure_guess_stays_a_wrong_answer(run):
