@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contract import ACTING_FOR_SLOT
-from actions.flow import Invalid, Reply, say
+from actions.flow import Invalid, Reply, guarded, say
 from actions.questions import AskAction
 from actions.session import (
     ACTING_FOR_NAME_SLOT,
@@ -110,6 +110,7 @@ class ActionBackToMe(Action):
     def name(self) -> str:
         return "action_torna_a_me"
 
+    @guarded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

@@ -12,7 +12,15 @@ from rasa_sdk import Tracker
 
 from actions.answers import parse_person_name
 from actions.contract import CALLBACK_FORM
-from actions.flow import ALWAYS_INTERRUPTING, INTERRUPT_CONFIDENCE, FlowForm, Invalid, Reply, say
+from actions.flow import (
+    ALWAYS_INTERRUPTING,
+    INTERRUPT_CONFIDENCE,
+    Correction,
+    FlowForm,
+    Invalid,
+    Reply,
+    say,
+)
 from actions.questions import AskAction
 from actions.session import logged_in
 from backend import accounts, bootstrap, callbacks
@@ -43,9 +51,23 @@ def find_phone(text: str) -> str | None:
     return None
 
 
+NOT_A_PHONE = (
+    "Serve un numero di telefono italiano, fisso o cellulare, ad esempio "
+    "06 1234 5678 oppure 333 123 4567."
+)
+
+
+def read_phone(text: str, tracker: Tracker | None = None) -> str:
+    phone = find_phone(text)
+    if phone is None:
+        raise Invalid(NOT_A_PHONE)
+    return phone
+
+
 class ValidateCallbackForm(FlowForm):
     form = CALLBACK_FORM
     free_text = frozenset({"richiamata_nome", "richiamata_orario"})
+    corrections = {"richiamata_telefono": Correction("il numero da chiamare", read_phone)}
 
     def activate(self, tracker: Tracker) -> Reply:
         account_id = logged_in(tracker)
@@ -68,13 +90,7 @@ class ValidateCallbackForm(FlowForm):
         return Reply({"richiamata_nome": f"{first} {last}"})
 
     def step_richiamata_telefono(self, text: str, tracker: Tracker) -> Reply:
-        phone = find_phone(text)
-        if phone is None:
-            raise Invalid(
-                "Serve un numero di telefono italiano, fisso o cellulare, ad esempio "
-                "06 1234 5678 oppure 333 123 4567."
-            )
-        return Reply({"richiamata_telefono": phone})
+        return Reply({"richiamata_telefono": read_phone(text)})
 
     def step_richiamata_orario(self, text: str, tracker: Tracker) -> Reply:
         if len(text) < 2 or len(text) > MAX_TIME_LENGTH:

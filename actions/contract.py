@@ -55,12 +55,20 @@ FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_default_ask_aff
 HANDOFF_INTENT = "human_handoff"
 CALLBACK_FORM = "richiamata_form"
 GIVE_UP_RESPONSE = "utter_flusso_help_online"  # a flow ended by the third wrong answer
+# Conversation repair (actions/flow.py): digressions in a row at the current question, the
+# pseudo-question «Vuoi continuare con …?», the end of every task, an unexpected failure.
+DIGRESSIONS_SLOT = "digressioni"
+CONTINUE_SLOT = "continua_flusso"
+CONTINUE_RESPONSE = "utter_continuare"
+COMPLETED_RESPONSE = "utter_posso_aiutarti"
+INTERNAL_ERROR_RESPONSE = "utter_errore_interno"
 
 # Short Italian question labels: the "Intendevi…?" buttons and the console's intent picker.
 INTENT_LABELS: dict[str, str] = {
     "faq_dati_registrazione": "Quali dati servono per registrarsi?",
     "faq_come_registrarsi": "Come ci si registra?",
     "faq_otp_email_non_arrivato": "Non mi arriva l'e-mail con il codice",
+    "faq_otp_sms_non_arrivato": "Non mi arriva l'SMS con il codice",
     "faq_modifica_codice_fiscale": "Posso modificare CF o Partita IVA?",
     "faq_problemi_registrazione": "Ho problemi con la registrazione",
     "faq_password_dimenticata": "Ho dimenticato la password",

@@ -22,7 +22,7 @@ from actions.answers import (
     parse_yes_no,
 )
 from actions.codes import CODE_IN_TEXT, RESEND_BUTTON, RESEND_REQUEST, CodeStep
-from actions.flow import FlowForm, Invalid, Reply, ended, say
+from actions.flow import Correction, FlowForm, Invalid, Reply, ended, say
 from actions.sms import client
 from backend import bootstrap, codes, credentials
 from backend.errors import CodeRejected, NotAllowed, NotFound, Throttled
@@ -210,6 +210,13 @@ class ValidateUsernameRecoveryForm(FlowForm):
 
     form = "recupero_username_form"
     private_slots = (USERNAME_WRONG_CODES, USERNAME_SENT_AT)
+    corrections = {
+        USERNAME_KIND: Correction(
+            "il tipo di cliente",
+            lambda text, _: parse_customer_kind(text),
+            (USERNAME_FISCAL_ID, USERNAME_REPRESENTATIVE),
+        )
+    }
 
     def step_recupero_username_tipo(self, text: str, tracker: Tracker) -> Reply:
         return Reply({USERNAME_KIND: parse_customer_kind(text)})

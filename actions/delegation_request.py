@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answers import parse_duration, parse_email, parse_yes_no
-from actions.flow import Reply, say
+from actions.flow import Correction, Reply, say
 from actions.questions import AskAction, clauses_question, yes_or_no
 from actions.session import LoginSteps, logged_in
 from actions.uploads import attached_document
@@ -24,6 +24,24 @@ class ValidateDelegationForm(LoginSteps):
 
     form = "delega_form"
     private_slots = (DELEGATE_NAME,)
+    corrections = {
+        "delega_email": Correction("l'e-mail del delegato", lambda text, _: parse_email(text)),
+        "delega_durata": Correction(
+            "la durata",
+            lambda text, _: delegations.validate_duration(parse_duration(text)),
+        ),
+    }
+
+    def correct(self, slot: str, value: Any, tracker: Tracker) -> Reply:
+        """A new delegate must be registered too: checked as at their own step."""
+        reply = super().correct(slot, value, tracker)
+        if slot == "delega_email":
+            reply.slots.update(self._delegate(value, tracker))
+        return reply
+
+    def _delegate(self, email: str, tracker: Tracker) -> dict[str, Any]:
+        name = delegations.check_delegate(bootstrap.unit_of_work(), logged_in(tracker), email)
+        return {"delega_email": email.strip().lower(), DELEGATE_NAME: name}
 
     def step_delega_clausole(self, text: str, tracker: Tracker) -> Reply:
         if not parse_yes_no(text):
@@ -31,9 +49,7 @@ class ValidateDelegationForm(LoginSteps):
         return Reply({"delega_clausole": True})
 
     def step_delega_email(self, text: str, tracker: Tracker) -> Reply:
-        email = parse_email(text)
-        name = delegations.check_delegate(bootstrap.unit_of_work(), logged_in(tracker), email)
-        return Reply({"delega_email": email.strip().lower(), DELEGATE_NAME: name})
+        return Reply(self._delegate(parse_email(text), tracker))
 
     def step_delega_documento(self, text: str, tracker: Tracker) -> Reply:
         reference = attached_document(tracker, "la carta di identità")

@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contract import INTENT_LABELS, is_readable
+from actions.flow import guarded
 
 MAX_SUGGESTIONS = 2
 NONE_OF_THESE = {"title": "Nessuna di queste", "payload": "/out_of_scope"}
@@ -24,6 +25,7 @@ class ActionAskAffirmation(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
+    @guarded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

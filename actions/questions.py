@@ -11,7 +11,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.flow import say
+from actions.flow import guarded, say
 
 
 def yes_or_no(yes: str = "Sì") -> list[dict[str, str]]:
@@ -45,6 +45,7 @@ class AskAction(Action, ABC):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
+    @guarded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

@@ -19,13 +19,13 @@ from actions.answers import (
 )
 from actions.codes import CodeStep
 from actions.contract import ACCOUNT_SLOT
-from actions.flow import FlowForm, Invalid, Reply, ended, say
+from actions.flow import Correction, FlowForm, Invalid, Reply, ended, say
 from actions.questions import AskAction, clauses_question
 from actions.session import RENEWAL
 from actions.sms import client
 from backend import accounts, bootstrap
 from backend.masking import mask_email
-from backend.models import CustomerKind
+from backend.models import AccountStatus, CustomerKind
 from backend.parsing import find_mobile
 from backend.settings import get_settings
 from backend.sms_budget import SmsRefused
@@ -35,12 +35,72 @@ PENDING_ACCOUNT = "registrazione_account"
 REPRESENTATIVE = "registrazione_rappresentante"
 # True after an SMS refusal: the backend rolled back the whole step.
 NOTHING_KEPT = "Non ho salvato nessun dato: quando vorrai potrai ricominciare la registrazione."
+# What the mobile step started: the pending account and the steps verified on it.
+FROM_MOBILE = (
+    "registrazione_cellulare",
+    "registrazione_sms_otp",
+    "registrazione_email_otp",
+    "registrazione_clausole",
+    PENDING_ACCOUNT,
+)
+NOT_A_MOBILE = (
+    "Serve un numero di cellulare italiano, ad esempio 333 123 4567: "
+    "i numeri fissi e quelli esteri non possono ricevere il codice."
+)
+
+
+def read_mobile(text: str, tracker: Tracker | None = None) -> str:
+    mobile = find_mobile(text)
+    if mobile is None:
+        raise Invalid(NOT_A_MOBILE)
+    return mobile
+
+
+def _read_fiscal_id(text: str, tracker: Tracker) -> str:
+    return parse_fiscal_id(text, tracker.get_slot("registrazione_tipo"))
 
 
 class ValidateRegistrationForm(FlowForm):
     form = "registrazione_form"
     free_text = frozenset({"registrazione_nome"})
     private_slots = (PENDING_ACCOUNT,)
+    # A new holder starts the account again from the mobile; a new contact is corrected on
+    # the pending account (``correct``).
+    corrections = {
+        "registrazione_email": Correction("l'e-mail", lambda text, _: parse_email(text)),
+        "registrazione_cellulare": Correction("il numero di cellulare", read_mobile),
+        "registrazione_codice_fiscale": Correction(
+            "il Codice Fiscale o la Partita IVA", _read_fiscal_id, FROM_MOBILE
+        ),
+        "registrazione_tipo": Correction(
+            "il tipo di cliente",
+            lambda text, _: parse_customer_kind(text),
+            ("registrazione_nome", "registrazione_codice_fiscale", REPRESENTATIVE, *FROM_MOBILE),
+        ),
+    }
+
+    def correct(self, slot: str, value: Any, tracker: Tracker) -> Reply:
+        account_id = tracker.get_slot(PENDING_ACCOUNT)
+        if account_id is None or slot not in ("registrazione_email", "registrazione_cellulare"):
+            return super().correct(slot, value, tracker)
+        uow = bootstrap.unit_of_work()
+        if slot == "registrazione_cellulare":
+            accounts.correct_registration_contact(
+                uow, account_id, client=client(tracker), mobile=value
+            )
+            return Reply(
+                {**dict.fromkeys(FROM_MOBILE[1:4]), slot: value},
+                [say(text=_new_code("il numero", "al numero precedente", _to_mobile(value)))],
+            )
+        status = accounts.correct_registration_contact(
+            uow, account_id, client=client(tracker), email=value
+        )
+        if status == AccountStatus.MOBILE_PENDING:  # its code comes after the SMS one
+            return Reply({slot: value}, [say(text="Ho corretto l'e-mail.")])
+        return Reply(
+            {**dict.fromkeys(FROM_MOBILE[2:4]), slot: value},
+            [say(text=_new_code("l'e-mail", "al vecchio indirizzo", f"a {mask_email(value)}"))],
+        )
 
     def step_registrazione_tipo(self, text: str, tracker: Tracker) -> Reply:
         return Reply({"registrazione_tipo": parse_customer_kind(text)})
@@ -67,12 +127,7 @@ class ValidateRegistrationForm(FlowForm):
         return Reply({"registrazione_email": parse_email(text)})
 
     def step_registrazione_cellulare(self, text: str, tracker: Tracker) -> Reply:
-        mobile = find_mobile(text)
-        if mobile is None:
-            raise Invalid(
-                "Serve un numero di cellulare italiano, ad esempio 333 123 4567: "
-                "i numeri fissi e quelli esteri non possono ricevere il codice."
-            )
+        mobile = read_mobile(text)
         first, last, company = _holder_names(tracker)
         try:
             account_id = accounts.start_registration(
@@ -113,6 +168,17 @@ class ValidateRegistrationForm(FlowForm):
             [say("utter_registrazione_completata"), RENEWAL],
             done=True,
         )
+
+
+def _to_mobile(mobile: str) -> str:
+    return f"al numero che termina con …{mobile[-2:]}"
+
+
+def _new_code(label: str, old: str, new: str) -> str:
+    return (
+        f"Ho corretto {label}: il codice inviato {old} non vale più, "
+        f"ti ho inviato un nuovo codice {new}."
+    )
 
 
 def _holder_names(tracker: Tracker) -> tuple[str, str, str]:

@@ -30,7 +30,7 @@ from actions.contract import (
     RENEW_CREDENTIAL,
     RENEW_CREDENTIAL_KEY,
 )
-from actions.flow import FlowForm, Reply, say
+from actions.flow import FlowForm, Reply, guarded, say
 from backend import accounts, acting, bootstrap
 from backend.errors import BackendError, DelegationEnded
 from backend.validators import missing_password_requirements
@@ -180,6 +180,7 @@ class ActionLogout(Action):
     def name(self) -> str:
         return "action_esci"
 
+    @guarded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

@@ -162,6 +162,39 @@ def resend_registration_code(uow, account_id: int, *, client: str) -> None:
         uow.commit()
 
 
+def correct_registration_contact(
+    uow, account_id: int, *, client: str, email: str = "", mobile: str = ""
+) -> AccountStatus:
+    """A registration in progress with a corrected e-mail or mobile («ho sbagliato l'e-mail,
+    è …»). The codes sent to the old one are void; a new mobile is verified again from its
+    first code; a new e-mail gets its code at once if the mobile is verified already (else
+    after it, as in the first run). All or nothing: a refused address, or an SMS over the
+    budget (the new code belongs to the flow ``client`` opened), changes nothing."""
+    with uow:
+        account = _account(uow, account_id)
+        if account.status == AccountStatus.ACTIVE:
+            raise NotAllowed("La registrazione è già completata: i dati si cambiano dal profilo.")
+        if email:
+            email = validate_email(email)
+            other = uow.accounts.first(email=email)
+            if other is not None and other.id != account.id:
+                _drop_abandoned_registration(uow, other)
+            account.email, account.email_verified_at = email, None
+            codes.void(uow, account.id, CodePurpose.REGISTRATION_EMAIL)
+            if account.status != AccountStatus.MOBILE_PENDING:
+                account.status = AccountStatus.EMAIL_PENDING
+        if mobile:
+            account.mobile, account.mobile_verified_at = validate_mobile(mobile), None
+            account.email_verified_at = None  # the steps run in order: the e-mail follows
+            codes.void(uow, account.id, CodePurpose.REGISTRATION_MOBILE)
+            codes.void(uow, account.id, CodePurpose.REGISTRATION_EMAIL)
+            account.status = AccountStatus.MOBILE_PENDING
+        if mobile or account.status == AccountStatus.EMAIL_PENDING:
+            _send_registration_code(uow, account, client, opens_flow=False)
+        uow.commit()
+        return AccountStatus(account.status)
+
+
 # The registration steps confirmed with a code: status -> (code, time it stamps, next status).
 _CODE_STEPS = {
     AccountStatus.MOBILE_PENDING: (

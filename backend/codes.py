@@ -56,13 +56,24 @@ def issue(uow, account_id: int, purpose: CodePurpose, ref: str = "") -> str:
         for c in uow.codes.find(account_id=account_id, purpose=purpose, ref=ref)
         if c.created_at > now - timedelta(hours=1)
     ]
-    if recent and recent[-1].created_at > now - timedelta(seconds=settings.code_resend_seconds):
+    latest = recent[-1] if recent else None
+    # A code voided by a corrected address does not hold back the one for the new address;
+    # the hourly cap still bounds them all.
+    wait_from = now - timedelta(seconds=settings.code_resend_seconds)
+    if latest and latest.expires_at > now and latest.created_at > wait_from:
         raise Throttled(too_soon(settings))
     if len(recent) >= settings.code_max_per_hour:
         raise Throttled("Hai richiesto troppi codici: riprova tra un'ora.")
     code = generate()
     _store(uow, account_id, purpose, ref, code, settings.code_ttl_minutes)
     return code
+
+
+def void(uow, account_id: int, purpose: CodePurpose) -> None:
+    """The codes sent to an address the customer has since corrected: none verifies now."""
+    now = uow.now()
+    for code in uow.codes.find(account_id=account_id, purpose=purpose, ref=""):
+        code.expires_at = min(code.expires_at, now)
 
 
 def _store(uow, account_id: int, purpose: CodePurpose, ref: str, secret: str, minutes: int) -> None:

@@ -73,10 +73,17 @@ def topic(intent: str) -> str:
     return TOPICS.get(intent, intent)
 
 
+def confusions(pairs: list[tuple[str, str]], top: int = 12) -> str:
+    """The most frequent (gold -> predicted) mistakes across the splits, one per line."""
+    counts = Counter((gold, guess) for gold, guess in pairs if gold != guess)
+    return "\n".join(f"  {n} × {gold} -> {guess}" for (gold, guess), n in counts.most_common(top))
+
+
 def main() -> int:
-    intent_scores, topic_scores = [], []
+    intent_scores, topic_scores, every_pair = [], [], []
     for seed in SEEDS:
         pairs = predictions(seed)
+        every_pair += pairs
         intent_scores.append(macro_f1(pairs))
         topic_scores.append(macro_f1([(topic(gold), topic(guess)) for gold, guess in pairs]))
     intent_f1, topic_f1 = statistics.mean(intent_scores), statistics.mean(topic_scores)
@@ -86,6 +93,7 @@ def main() -> int:
         f"per split: topic {[round(s, 3) for s in topic_scores]}, "
         f"intent {[round(s, 3) for s in intent_scores]}"
     )
+    print(f"most frequent confusions:\n{confusions(every_pair)}")
     return 0 if topic_f1 >= TOPIC_THRESHOLD and intent_f1 >= INTENT_THRESHOLD else 1
 
 

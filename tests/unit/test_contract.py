@@ -23,7 +23,7 @@ from rasa_sdk.executor import ActionExecutor
 import actions
 from actions import contract
 from actions.codes import CodeStep
-from actions.flow import FlowForm
+from actions.flow import NEXT_STEP_TITLES, TASKS, FlowForm
 from actions.questions import AskAction
 from tests.support import ROOT
 
@@ -173,6 +173,25 @@ def test_every_form_has_a_rule_that_starts_it_and_one_that_ends_it(form):
     assert ends, f"no rule ends {form} (condition active_loop: {form}, then active_loop: null)"
 
 
+def test_every_flow_has_a_task_and_its_next_steps_are_intents():
+    assert sorted(TASKS) == sorted(FORMS)
+    for form, task in TASKS.items():
+        assert 2 <= len(task.next_steps) <= 3, form
+        assert set(task.next_steps) <= set(NEXT_STEP_TITLES), form
+    assert sorted(set(NEXT_STEP_TITLES) - set(DOMAIN["intents"])) == []
+
+
+# The session start must return SessionStarted whatever happens: an apology and no events
+# would leave Rasa without a session, so a failure there stays a server error.
+UNGUARDED = {contract.SESSION_START_ACTION}
+
+
+def test_every_action_apologises_for_an_unexpected_failure():
+    for name, action in registered().items():
+        if name not in UNGUARDED:
+            assert getattr(type(action).run, "guarded", False), f"{name}: run is not @guarded"
+
+
 # ---------------------------------------------------------------- responses
 
 
@@ -269,7 +288,10 @@ def test_the_widget_masks_on_the_contract_s_marker():
 
 
 def test_the_contract_s_names_are_in_the_domain():
-    assert {contract.ACCOUNT_SLOT, contract.ATTEMPTS_SLOT} <= set(DOMAIN["slots"])
+    slots = {contract.ACCOUNT_SLOT, contract.ATTEMPTS_SLOT, contract.DIGRESSIONS_SLOT}
+    assert slots | {contract.CONTINUE_SLOT} <= set(DOMAIN["slots"])
+    repair = {contract.CONTINUE_RESPONSE, contract.COMPLETED_RESPONSE}
+    assert repair | {contract.INTERNAL_ERROR_RESPONSE} <= set(RESPONSES)
     assert {contract.SESSION_START_ACTION, contract.CANCEL_ACTION} <= set(DOMAIN["actions"])
     assert contract.CALLBACK_FORM in FORMS
     assert contract.GIVE_UP_RESPONSE in RESPONSES

@@ -87,3 +87,12 @@ def logged(account: int) -> list[SlotSet]:
         SlotSet("account", account),
         SlotSet("requested_slot", None),
     ]
+
+
+def closed(messages: list[dict]) -> list[dict]:
+    """The messages of a finished task, after checking it closes with «Posso aiutarti in
+    altro?» and buttons to the likely next tasks."""
+    *said, closing = messages
+    assert closing["response"] == "utter_posso_aiutarti"
+    assert 2 <= len(closing["buttons"]) <= 3
+    return said

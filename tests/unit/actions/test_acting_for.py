@@ -11,7 +11,7 @@ from actions.supplies import ValidateLinkPodForm, ValidateSuppliesForm
 from backend import delegations, supplies
 from backend.acting import Delegator
 from tests.support.portal_data import add_pod, uploaded
-from tests.unit.actions.conftest import tracker
+from tests.unit.actions.conftest import closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 MARIO_CF, GIULIA_CF, ANNA_CF = "RSSMRA85T10A562S", "BNCGLI90A41H501E", "VRDNNA80A41H501U"
@@ -43,7 +43,8 @@ def response(message: dict) -> tuple[str, str]:
 def test_the_only_delegator_is_chosen_at_once_and_audited(run, uow, people):
     mario, giulia, _, delegation = people
     on = tracker("le forniture di mio padre", slots={"account": giulia}, form="per_conto_form")
-    events, [message] = run(ValidateActingForForm(), on)
+    events, messages = run(ValidateActingForForm(), on)
+    [message] = closed(messages)
     assert SlotSet("per_conto_di", mario) in events
     assert SlotSet("per_conto_nome", "Mario Rossi") in events
     assert events[-1] == SlotSet("requested_slot", None)
@@ -78,7 +79,8 @@ def test_several_delegators_are_buttons_and_a_name_chooses(run, uow, people):
 def test_an_account_without_an_active_delega_never_acts_for_anyone(run, uow, people):
     mario, _, anna, _ = people
     on = tracker("per conto di Mario Rossi", slots={"account": anna}, form="per_conto_form")
-    events, [message] = run(ValidateActingForForm(), on)
+    events, messages = run(ValidateActingForForm(), on)
+    [message] = closed(messages)
     assert message["response"] == "utter_per_conto_nessuna_delega"
     assert SlotSet("per_conto_di", None) in events
     assert uow.audit.find(event="acted_for") == []
@@ -86,7 +88,8 @@ def test_an_account_without_an_active_delega_never_acts_for_anyone(run, uow, peo
     add_pod(uow, POD, "RSSMRA85T10A562S", "residential", "Via Roma 1")
     supplies.link_supply(uow, mario, POD)
     forged = {"account": anna, "per_conto_di": mario, "per_conto_nome": "Mario Rossi"}
-    events, [message] = run(ValidateSuppliesForm(), tracker(slots=forged, form="forniture_form"))
+    events, messages = run(ValidateSuppliesForm(), tracker(slots=forged, form="forniture_form"))
+    [message] = closed(messages)
     assert response(message) == ("utter_per_conto_finito", "Mario Rossi")
     assert SlotSet("per_conto_di", None) in events
 
@@ -96,7 +99,8 @@ def test_the_delegate_sees_the_delegator_s_supplies_said_on_whose_behalf(run, uo
     add_pod(uow, POD, MARIO_CF, "residential", "Via Roma 1")
     supplies.link_supply(uow, mario, POD)
     on = tracker(slots=acting(giulia, mario), form="forniture_form")
-    _, [message] = run(ValidateSuppliesForm(), on)
+    _, messages = run(ValidateSuppliesForm(), on)
+    [message] = closed(messages)
     assert message["text"].startswith("Le forniture di Mario Rossi, per suo conto:\nPOD " + POD)
     assert uow.audit.find(event="acted_for")[-1].details["action"] == "supplies_viewed"
     assert uow.messages_to(MARIO)[-1].subject != "Un'operazione del tuo delegato"  # a look
@@ -110,7 +114,8 @@ def test_a_pod_linked_for_the_delegator_is_theirs_audited_and_mailed(run, uow, p
     assert message["text"] == "Operi per conto di Mario Rossi."
     assert SlotSet("accesso_password", "già autenticato") in events
     asked = acting(giulia, mario, requested_slot="collega_pod_codice")
-    _, [message] = run(ValidateLinkPodForm(), tracker(POD, slots=asked))
+    _, messages = run(ValidateLinkPodForm(), tracker(POD, slots=asked))
+    [message] = closed(messages)
     assert message["text"].startswith("Fatto: ho collegato il POD per conto di Mario Rossi")
     assert [s.pod_code for s in uow.supplies.find(account_id=mario)] == [POD]
     assert uow.supplies.find(account_id=giulia) == []
@@ -124,7 +129,8 @@ def test_a_pod_linked_for_the_delegator_is_theirs_audited_and_mailed(run, uow, p
 
 def test_practice_status_for_the_delegator(run, uow, people):
     mario, giulia, _, _ = people
-    _, [message] = run(ValidatePracticeStatusForm(), tracker(slots=acting(giulia, mario)))
+    _, messages = run(ValidatePracticeStatusForm(), tracker(slots=acting(giulia, mario)))
+    [message] = closed(messages)
     nothing = "Per conto di Mario Rossi: nessuna richiesta né comunicazione ricevuta."
     assert message["text"] == nothing
 
@@ -138,7 +144,8 @@ def test_the_delega_s_end_stops_acting_at_once(run, uow, clock, people, ending):
         getattr(delegations, ending)(uow, mario, delegation)
     asked = acting(giulia, mario, requested_slot="collega_pod_codice")
     add_pod(uow, POD, MARIO_CF, "residential")
-    events, [message] = run(ValidateLinkPodForm(), tracker(POD, slots=asked))
+    events, messages = run(ValidateLinkPodForm(), tracker(POD, slots=asked))
+    [message] = closed(messages)
     assert response(message) == ("utter_per_conto_finito", "Mario Rossi")
     assert SlotSet("per_conto_di", None) in events and SlotSet("requested_slot", None) in events
     assert uow.supplies.find() == []
@@ -147,7 +154,8 @@ def test_the_delega_s_end_stops_acting_at_once(run, uow, clock, people, ending):
 def test_nothing_else_of_the_delegator_s_is_reachable(run, uow, people):
     mario, giulia, _, _ = people
     on = tracker(slots=acting(giulia, mario), form="cancellazione_form")
-    events, [message] = run(ValidateDeletionForm(), on)
+    events, messages = run(ValidateDeletionForm(), on)
+    [message] = closed(messages)
     assert response(message) == ("utter_per_conto_non_consentito", "Mario Rossi")
     assert events[-1] == SlotSet("requested_slot", None)
     assert uow.accounts.get(mario) is not None and uow.accounts.get(giulia) is not None

@@ -3,7 +3,7 @@
 from rasa_sdk.events import SlotSet
 
 from actions.callback import ActionAskCallbackPhone, ActionAskCallbackTime, ValidateCallbackForm
-from tests.unit.actions.conftest import tracker
+from tests.unit.actions.conftest import closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 FORM = "richiamata_form"
@@ -96,7 +96,7 @@ def test_the_time_opens_the_ticket_and_ends_the_flow(run, uow):
     )
     assert ticket.account_id is None and ticket.status == "open"
     assert ticket.sender_id == "u1"  # the conversation, for staff to read
-    [message] = messages
+    [message] = closed(messages)
     assert message["response"] == "utter_richiamata_registrata"
     assert (message["ticket"], message["finale"], message["orario"]) == (
         ticket.id,
@@ -152,7 +152,7 @@ def test_outside_the_operators_hours_the_customer_is_told_when_the_call_comes(
     configure(ORARI_OPERATORI="lun-ven 8-20, sab 8-13")
     clock.current = clock.current.replace(hour=19, minute=30)  # Monday 20:30 in Rome
     _, messages = run(ValidateCallbackForm(), asked("richiamata_orario", "domani", **ANSWERED))
-    assert [m["response"] for m in messages] == [
+    assert [m["response"] for m in closed(messages)] == [
         "utter_richiamata_registrata",
         "utter_richiamata_fuori_orario",
     ]
@@ -163,3 +163,12 @@ def test_wherever_the_bot_cannot_help_it_offers_the_callback(domain):
         for variation in domain["responses"][response]:
             payloads = [button["payload"] for button in variation["buttons"]]
             assert "/richiedi_richiamata" in payloads, response
+
+
+def test_the_right_number_given_at_the_time_step_replaces_the_wrong_one(run, uow):
+    on = asked("richiamata_orario", "scusa il numero giusto è 333 123 4567", **ANSWERED)
+    events, [message] = run(ValidateCallbackForm(), on)
+    assert SlotSet("richiamata_telefono", "+393331234567") in events
+    assert not any(e["name"] == "richiamata_orario" for e in events)  # asked again
+    assert message["text"] == "Ho corretto il numero da chiamare."
+    assert uow.callbacks.find() == []

@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from actions.codes import RESEND_BUTTON
 from actions.credentials import ValidatePasswordResetForm, ValidateUsernameRecoveryForm
 from backend.passwords import verify_password
-from tests.unit.actions.conftest import tracker
+from tests.unit.actions.conftest import closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 TOO_SOON = "Hai appena richiesto un codice: attendi 60 secondi prima di chiederne un altro."
@@ -251,7 +251,7 @@ def test_the_new_password_is_set_after_the_code(run, uow, account):
     on = reset("recupero_password_nuova_password", "Nuova#Password2")
     events, messages = run(ValidatePasswordResetForm(), on)
     assert events == ended(*RESET_SLOTS)
-    assert sent(messages) == [{"response": "utter_recupero_password_completato"}]
+    assert sent(closed(messages)) == [{"response": "utter_recupero_password_completato"}]
     assert verify_password(uow.settings, uow.accounts.get(account).password_hash, "Nuova#Password2")
 
 
@@ -302,7 +302,7 @@ def test_unknown_fiscal_data_are_told_plainly_and_end_the_flow(run, uow, account
     on = username("recupero_username_codice_fiscale", "BNCGLI90A41H501E")
     events, messages = run(ValidateUsernameRecoveryForm(), on)
     assert events == ended(*USERNAME_SLOTS)
-    assert sent(messages) == [{"response": "utter_recupero_username_nessuna_utenza"}]
+    assert sent(closed(messages)) == [{"response": "utter_recupero_username_nessuna_utenza"}]
     assert uow.outbox.find() == [] and uow.codes.find() == []
 
 
@@ -336,7 +336,7 @@ def test_a_company_is_found_with_its_representative_s_fiscal_code(run, uow):
         recupero_username_codice_fiscale="01114601006",
     )
     events, messages = run(ValidateUsernameRecoveryForm(), on)
-    assert sent(messages) == [{"response": "utter_recupero_username_nessuna_utenza"}]
+    assert sent(closed(messages)) == [{"response": "utter_recupero_username_nessuna_utenza"}]
 
 
 def test_a_wrong_fiscal_code_is_reasked(run):
@@ -351,7 +351,7 @@ def test_a_still_valid_email_ends_with_the_login_offer(run, uow, account):
         ValidateUsernameRecoveryForm(), username("recupero_username_conferma", "sì")
     )
     assert events == ended(*USERNAME_SLOTS)
-    assert sent(messages) == [{"response": "utter_recupero_username_accedi"}]
+    assert sent(closed(messages)) == [{"response": "utter_recupero_username_accedi"}]
 
 
 def test_an_old_email_texts_a_code_to_the_validated_mobile(run, uow, account):
@@ -429,7 +429,7 @@ def change_email(run, uow, text: str):
 def test_the_new_email_becomes_the_username(run, uow, account):
     events, messages = change_email(run, uow, "la nuova è mario.nuovo@libero.it")
     assert events == ended(*USERNAME_SLOTS)
-    assert sent(messages) == [
+    assert sent(closed(messages)) == [
         {"response": "utter_recupero_username_completato", "email": "mario.nuovo@libero.it"}
     ]
     assert uow.accounts.get(account).email == "mario.nuovo@libero.it"
@@ -450,3 +450,15 @@ def test_an_email_in_use_is_refused_and_can_be_replaced(run, uow, account):
     on = username("recupero_username_nuova_email", "mario.nuovo@libero.it")
     events, _ = run(ValidateUsernameRecoveryForm(), on)
     assert events == ended(*USERNAME_SLOTS)
+
+
+def test_a_company_said_after_person_asks_the_fiscal_data_again(run, uow):
+    on = username(
+        "recupero_username_codice_fiscale",
+        "no aspetta, è un'azienda",
+        recupero_username_tipo="person",
+    )
+    events, messages = run(ValidateUsernameRecoveryForm(), on)
+    assert SlotSet("recupero_username_tipo", "company") in events
+    assert sent(messages) == [{"text": "Ho corretto il tipo di cliente."}]
+    assert uow.outbox.find() == []

@@ -20,7 +20,7 @@ from actions.session import RENEWAL
 from backend import delegations, documents
 from backend.models import DelegationStatus
 from tests.support.portal_data import PDF
-from tests.unit.actions.conftest import tracker
+from tests.unit.actions.conftest import closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 FORM, MANAGE = "delega_form", "gestione_deleghe_form"
@@ -145,7 +145,7 @@ def test_declined_clauses_end_the_flow(run, uow, people):
     on = asked("delega_clausole", "non accetto", people[0])
     events, messages = run(ValidateDelegationForm(), on)
     assert events == ended(DELEGA_SLOTS)
-    assert said(messages) == ["utter_delega_clausole_rifiutate"]
+    assert said(closed(messages)) == ["utter_delega_clausole_rifiutate"]
 
 
 def test_a_registered_delegate_is_named(run, uow, people):
@@ -199,7 +199,7 @@ def test_text_instead_of_a_document_explains_how_to_upload(run, uow, people, cha
 def test_a_channel_without_uploads_points_elsewhere_and_ends(run, uow, people):
     events, messages = run(ValidateDelegationForm(), asked("delega_documento", "ok", people[0]))
     assert events == ended(DELEGA_SLOTS)
-    assert said(messages) == ["utter_delega_documento_canale"]
+    assert said(closed(messages)) == ["utter_delega_documento_canale"]
 
 
 def test_a_duration_over_a_year_is_refused_with_the_reason(run, uow, people):
@@ -224,7 +224,7 @@ def test_yes_sends_the_request_and_the_delegate_is_mailed(run, uow, people):
     events, messages = run(ValidateDelegationForm(), on)
     [delegation] = uow.delegations.find()
     assert events == ended(DELEGA_SLOTS)
-    assert said(messages) == ["utter_delega_inviata"]
+    assert said(closed(messages)) == ["utter_delega_inviata"]
     assert (messages[0]["numero"], messages[0]["delegato"]) == (delegation.id, "Giulia Bianchi")
     assert delegation.status == DelegationStatus.AWAITING_ACCEPTANCE
     assert (delegation.delegator_id, delegation.duration_days) == (people[0], 180)
@@ -237,7 +237,7 @@ def test_no_sends_nothing(run, uow, people):
     on = asked("delega_conferma", "no", people[0], **ready(people[0], reference))
     events, messages = run(ValidateDelegationForm(), on)
     assert events == ended(DELEGA_SLOTS)
-    assert said(messages) == ["utter_delega_non_inviata"]
+    assert said(closed(messages)) == ["utter_delega_non_inviata"]
     assert uow.delegations.find() == []
 
 
@@ -257,15 +257,16 @@ def test_no_delegations_ends_with_the_offer_to_give_one(run, uow, people):
     on = tracker("le mie deleghe", slots={"account": people[0]})
     events, messages = run(ValidateMyDelegationsForm(), on)
     assert events == ended(MANAGE_SLOTS)
-    assert said(messages) == ["utter_nessuna_delega"]
+    assert said(closed(messages)) == ["utter_nessuna_delega"]
 
 
 def test_logging_in_with_no_delegations_ends_too(run, uow, people):
     on = asked("accesso_password", "Sportello#1", None, form=MANAGE, accesso_email=MARIO)
     events, messages = run(ValidateMyDelegationsForm(), on)
     assert events == ended(MANAGE_SLOTS, accesso_password=SKIPPED, account=people[0])
-    assert said(messages) == ["utter_accesso_riuscito", None, "utter_nessuna_delega"]
-    assert messages[1]["custom"] == RENEWAL["json_message"]
+    closing = closed(messages)
+    assert said(closing) == ["utter_accesso_riuscito", None, "utter_nessuna_delega"]
+    assert closing[1]["custom"] == RENEWAL["json_message"]
 
 
 def test_the_list_shows_given_and_received_with_their_states(run, uow, people):
@@ -358,7 +359,8 @@ def test_yes_changes_the_state_and_says_so(run, uow, people, operation, before, 
     slots = {"delega_scelta": delegation_id, "delega_operazione": operation,
              "delega_nuova_durata": "non richiesta"}  # fmt: skip
     on = asked("delega_conferma_operazione", "sì", people[0], form=MANAGE, **slots)
-    events, [message] = run(ValidateMyDelegationsForm(), on)
+    events, messages = run(ValidateMyDelegationsForm(), on)
+    [message] = closed(messages)
     assert events == ended(MANAGE_SLOTS)
     assert message["text"].startswith(f"Fatto: la delega n. {delegation_id} ora è {after}")
     status = {"sospesa": "suspended", "attiva": "active", "revocata": "revoked"}[after]
@@ -372,7 +374,7 @@ def test_no_changes_nothing(run, uow, people):
     on = asked("delega_conferma_operazione", "no", people[0], form=MANAGE, **slots)
     events, messages = run(ValidateMyDelegationsForm(), on)
     assert events == ended(MANAGE_SLOTS)
-    assert said(messages) == ["utter_delega_operazione_annullata"]
+    assert said(closed(messages)) == ["utter_delega_operazione_annullata"]
     assert uow.delegations.get(delegation_id).status == DelegationStatus.ACTIVE
 
 
@@ -395,7 +397,8 @@ def test_modifying_asks_the_new_duration_then_confirms(run, uow, people):
         f"Confermi di portare a 365 giorni la durata della delega n. {delegation_id}?"
     )
     on = asked("delega_conferma_operazione", "sì", people[0], form=MANAGE, **slots)
-    events, [message] = run(ValidateMyDelegationsForm(), on)
+    events, messages = run(ValidateMyDelegationsForm(), on)
+    [message] = closed(messages)
     assert events == ended(MANAGE_SLOTS)
     assert "con una durata di 365 giorni" in message["text"]
     assert uow.delegations.get(delegation_id).duration_days == 365
@@ -410,7 +413,26 @@ def test_the_delegate_answers_in_the_chat(run, uow, people, answer, status):
     assert SlotSet("delega_operazione", answer) in events
     slots |= {"delega_operazione": answer, "delega_nuova_durata": "non richiesta"}
     on = asked("delega_conferma_operazione", "sì", people[1], form=MANAGE, **slots)
-    events, [message] = run(ValidateMyDelegationsForm(), on)
+    events, messages = run(ValidateMyDelegationsForm(), on)
+    [message] = closed(messages)
     assert events == ended(MANAGE_SLOTS)
     assert "Il delegante riceverà un'e-mail" in message["text"]
     assert uow.delegations.get(delegation_id).status == status
+
+
+def test_a_corrected_delegate_is_checked_and_named_again(run, uow, people):
+    add_active_account(uow, "luca@gmail.com", "VRDLCU80A01H501G", "Luca Verdi")
+    slots = {"delega_clausole": True, "delega_email": GIULIA, "delega_nome_delegato": "Giulia"}
+    on = asked("delega_documento", "ho sbagliato l'email, è luca@gmail.com", people[0], **slots)
+    events, [message] = run(ValidateDelegationForm(), on)
+    assert SlotSet("delega_email", "luca@gmail.com") in events
+    assert SlotSet("delega_nome_delegato", "Luca Verdi") in events
+    assert message["text"] == "Ho corretto l'e-mail del delegato."
+
+
+def test_a_corrected_duration_at_the_summary_replaces_the_old_one(run, uow, people):
+    reference = documents.store_upload(uow, PDF)
+    on = asked("delega_conferma", "anzi facciamo 3 mesi", people[0], **ready(people[0], reference))
+    events, _ = run(ValidateDelegationForm(), on)
+    assert SlotSet("delega_durata", 90) in events
+    assert uow.delegations.find() == []

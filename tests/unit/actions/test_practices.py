@@ -14,7 +14,7 @@ from actions.practices import (
 from actions.session import RENEWAL
 from backend import documents, practices
 from tests.support.portal_data import PDF, add_practice
-from tests.unit.actions.conftest import tracker
+from tests.unit.actions.conftest import closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 FORM = "cambio_rappresentante_form"
@@ -60,7 +60,8 @@ def test_a_logged_in_representative_starts_at_the_requester(run, uow, company):
 
 def test_without_practices_to_move_the_flow_explains_and_ends(run, uow):
     account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
-    events, [message] = run(ValidateTransferForm(), tracker(slots={"account": account}, form=FORM))
+    events, messages = run(ValidateTransferForm(), tracker(slots={"account": account}, form=FORM))
+    [message] = closed(messages)
     assert events == DONE
     assert message["response"] == "utter_cambio_rappresentante_nessuna_pratica"
 
@@ -142,7 +143,8 @@ def test_yes_submits_the_request_to_the_operators(run, uow, company):
     _, [ask] = run(ActionAskTransferConfirmation(), confirm("", new, numbers[:2], *references))
     assert "con i 2 documenti che hai caricato" in ask["text"]
     yes = confirm("sì, inoltra", new, numbers[:2], *references)
-    events, [message] = run(ValidateTransferForm(), yes)
+    events, messages = run(ValidateTransferForm(), yes)
+    [message] = closed(messages)
     assert events == DONE
     [transfer] = uow.transfers.find(status="pending")
     assert transfer.account_id == new and transfer.requester_fiscal_code == COMPANY
@@ -155,7 +157,8 @@ def test_yes_submits_the_request_to_the_operators(run, uow, company):
 
 def test_no_submits_nothing(run, uow, company):
     new, numbers = company
-    events, [message] = run(ValidateTransferForm(), confirm("no", new, numbers))
+    events, messages = run(ValidateTransferForm(), confirm("no", new, numbers))
+    [message] = closed(messages)
     assert events == DONE
     assert message["response"] == "utter_cambio_rappresentante_non_inviata"
     assert uow.transfers.find(status="pending") == []
@@ -173,7 +176,8 @@ def test_a_second_request_for_the_same_practice_is_refused(run, uow, company):
 def test_the_status_shows_requests_and_received_communications(run, uow, company):
     new, numbers = company
     status = tracker(slots={"account": new}, form="stato_pratiche_form")
-    events, [message] = run(ValidatePracticeStatusForm(), status)
+    events, messages = run(ValidatePracticeStatusForm(), status)
+    [message] = closed(messages)
     assert message["response"] == "utter_stato_pratiche_nessuna"
     assert events == [
         SlotSet("accesso_email", None),
@@ -182,21 +186,20 @@ def test_the_status_shows_requests_and_received_communications(run, uow, company
         SlotSet("requested_slot", None),
     ]
     run(ValidateTransferForm(), confirm("sì", new, numbers[:1], documents.store_upload(uow, PDF)))
-    _, [message] = run(ValidatePracticeStatusForm(), status)
+    [message] = closed(run(ValidatePracticeStatusForm(), status)[1])
     assert f"({numbers[0]}): in lavorazione" in message["text"]
     assert "Non ci sono comunicazioni ricevute." in message["text"]
     [transfer] = uow.transfers.find(status="pending")
     practices.decide_transfer(uow, transfer.id, approve=True, note="Documenti in regola")
-    _, [message] = run(ValidatePracticeStatusForm(), status)
+    [message] = closed(run(ValidatePracticeStatusForm(), status)[1])
     assert "completata" in message["text"] and "Spostamento pratiche completato" in message["text"]
 
 
 def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
     account = add_active_account(uow, "mario@example.it", "RSSMRA85T10A562S")
     slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
-    events, [logged, renewal, nothing] = run(
-        ValidateTransferForm(), tracker("Sportello#1", slots=slots, form=FORM)
-    )
+    events, messages = run(ValidateTransferForm(), tracker("Sportello#1", slots=slots, form=FORM))
+    [logged, renewal, nothing] = closed(messages)
     assert events == [
         *DONE[:1],
         SlotSet("accesso_password", "già autenticato"),

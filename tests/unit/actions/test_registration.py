@@ -170,3 +170,80 @@ def test_without_an_address_the_conversation_is_the_client(run, uow):
     )
     assert messages[0]["response"] == "utter_codice_sms_inviato"
     assert len(uow.messages_to("+393471112233")) == 1
+
+
+# ---------------------------------------------------------------- corrections
+
+
+def test_a_corrected_email_voids_the_sent_code_and_mails_a_new_one(run, uow):
+    account = start(run, uow)
+    run(
+        ValidateRegistrationForm(),
+        asked(
+            "registrazione_sms_otp",
+            uow.last_code("+393471112233"),
+            registrazione_account=account,
+            registrazione_cellulare="+393471112233",
+        ),
+    )
+    old_code = uow.last_code("anna@example.it")
+    on = asked(
+        "registrazione_email_otp",
+        "scusa ho sbagliato l'email, è anna.desantis@example.it",
+        registrazione_account=account,
+        registrazione_cellulare="+393471112233",
+        registrazione_sms_otp="verificato",
+    )
+    events, [message] = run(ValidateRegistrationForm(), on)
+    assert SlotSet("registrazione_email", "anna.desantis@example.it") in events
+    assert SlotSet("registrazione_email_otp", None) in events
+    assert SlotSet("registrazione_sms_otp", None) not in events  # the mobile stays verified
+    assert "non vale più" in message["text"] and "a****s@e****.it" in message["text"]
+    assert uow.accounts.get(account).email == "anna.desantis@example.it"
+    new_code = uow.last_code("anna.desantis@example.it")
+    assert new_code and new_code != old_code
+
+
+def test_a_corrected_mobile_texts_a_new_code_to_the_new_number(run, uow):
+    account = start(run, uow)
+    on = asked(
+        "registrazione_sms_otp",
+        "il numero giusto è 347 111 2244",
+        registrazione_account=account,
+        registrazione_cellulare="+393471112233",
+    )
+    events, [message] = run(ValidateRegistrationForm(), on)
+    assert SlotSet("registrazione_cellulare", "+393471112244") in events
+    assert "termina con …44" in message["text"]
+    assert uow.accounts.get(account).mobile == "+393471112244"
+    assert len(uow.last_code("+393471112244")) == 6
+
+
+def test_a_corrected_customer_kind_asks_again_only_what_depends_on_it(run, uow):
+    on = asked("registrazione_cellulare", "no aspetta, sono un'azienda")
+    events, [message] = run(ValidateRegistrationForm(), on)
+    assert SlotSet("registrazione_tipo", "company") in events
+    assert SlotSet("registrazione_nome", None) in events
+    assert SlotSet("registrazione_codice_fiscale", None) in events
+    assert SlotSet("registrazione_email", None) not in events  # the e-mail stays
+    assert message["text"] == "Ho corretto il tipo di cliente."
+    assert uow.accounts.find() == []
+
+
+def test_a_refused_correction_changes_nothing(run, uow):
+    account = start(run, uow)
+    on = asked(
+        "registrazione_sms_otp",
+        "ho sbagliato la mail, è anna@legalmail.it",
+        registrazione_account=account,
+        registrazione_cellulare="+393471112233",
+    )
+    events, _ = run(ValidateRegistrationForm(), on)
+    assert not any(e["name"] == "registrazione_email" for e in events)
+    assert uow.accounts.get(account).email == "anna@example.it"
+
+
+def test_a_password_with_a_correction_word_is_still_a_password(run, uow):
+    on = asked("registrazione_password", "Anzi#2024x", registrazione_account=None)
+    events, _ = run(ValidateRegistrationForm(), on)
+    assert not any(e["name"] == "registrazione_tipo" for e in events)

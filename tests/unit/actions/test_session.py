@@ -7,7 +7,7 @@ from actions.delegation_management import ValidateMyDelegationsForm
 from actions.practices import ValidatePracticeStatusForm, ValidateTransferForm
 from actions.session import RENEWAL, ValidateLoginForm, asks_for_login_code
 from actions.supplies import ValidateSuppliesForm
-from tests.unit.actions.conftest import logged, tracker
+from tests.unit.actions.conftest import closed, logged, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 EMAIL = "mario.rossi@example.it"
@@ -57,7 +57,7 @@ def test_six_digits_are_tried_as_a_password_not_as_a_code(run, uow, account):
 def test_the_password_logs_in(run, uow, account):
     events, messages = run(ValidateLoginForm(), password_step("Sportello#1"))
     assert events == logged(account)
-    login, renewal = messages
+    login, renewal = closed(messages)
     assert login["response"] == "utter_accesso_riuscito"
     # The web app gives the client a new credential: one from before the login is refused.
     assert renewal["custom"] == RENEWAL["json_message"]

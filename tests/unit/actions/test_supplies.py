@@ -6,7 +6,7 @@ from actions.session import RENEWAL
 from actions.supplies import PORTAL_LIST, ValidateLinkPodForm, ValidateSuppliesForm
 from backend import supplies
 from tests.support.portal_data import add_pod
-from tests.unit.actions.conftest import logged, tracker
+from tests.unit.actions.conftest import closed, logged, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 CF = "RSSMRA85T10A562S"
@@ -34,7 +34,8 @@ def pod_asked(text: str, account: int):
 def test_the_customer_s_own_pod_is_linked_and_its_services_shown(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
     add_pod(uow, "IT001E12345678", CF, "producer", "Via Roma 1")
-    events, [message] = run(ValidateLinkPodForm(), pod_asked("è it001e 1234 5678", account))
+    events, messages = run(ValidateLinkPodForm(), pod_asked("è it001e 1234 5678", account))
+    [message] = closed(messages)
     assert events == LINK_DONE
     assert message["text"].startswith("Fatto: ho collegato il POD")
     assert (
@@ -68,7 +69,8 @@ def test_a_logged_in_customer_gets_the_list_at_once(run, uow):
     add_pod(uow, "IT001E12345678", CF, "residential")
     supplies.link_supply(uow, account, "IT001E12345678")
     on = tracker(slots={"account": account}, form="forniture_form")
-    events, [message] = run(ValidateSuppliesForm(), on)
+    events, messages = run(ValidateSuppliesForm(), on)
+    [message] = closed(messages)
     assert events == LIST_DONE
     assert "Le tue forniture:\nPOD IT001E12345678, tipologia Residenziale." in message["text"]
     assert message["text"].endswith(PORTAL_LIST)
@@ -78,7 +80,8 @@ def test_a_logged_in_customer_gets_the_list_at_once(run, uow):
 def test_no_supplies_offers_to_link_one(run, uow):
     account = add_active_account(uow, "mario@example.it", CF)
     on = tracker(slots={"account": account}, form="forniture_form")
-    events, [message] = run(ValidateSuppliesForm(), on)
+    events, messages = run(ValidateSuppliesForm(), on)
+    [message] = closed(messages)
     assert events == LIST_DONE and message["response"] == "utter_forniture_nessuna"
 
 
@@ -89,7 +92,8 @@ def test_the_list_follows_the_login(run, uow):
     assert ask_login["response"] == "utter_accesso_necessario"
     slots = {"requested_slot": "accesso_password", "accesso_email": "mario@example.it"}
     on = tracker("Sportello#1", slots=slots, form="forniture_form")
-    events, [login, renewal, listed] = run(ValidateSuppliesForm(), on)
+    events, messages = run(ValidateSuppliesForm(), on)
+    [login, renewal, listed] = closed(messages)
     assert events == logged(account)
     assert login["response"] == "utter_accesso_riuscito"
     assert renewal["custom"] == RENEWAL["json_message"]

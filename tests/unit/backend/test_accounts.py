@@ -318,3 +318,57 @@ def test_delete_account_keeps_messages_of_a_shared_mobile(uow, clock):
     register_giulia(uow, clock)  # same family mobile
     accounts.delete_account(uow, mario, PASSWORD)
     assert len(uow.messages_to(MOBILE)) == 2  # both registrations' SMS codes stay
+
+
+def start_mario(uow) -> int:
+    return accounts.start_registration(
+        uow,
+        client="chat",
+        fiscal_id=CF,
+        email="mario@gmial.com",
+        mobile=MOBILE,
+        first_name="Mario",
+        last_name="Rossi",
+    )
+
+
+def test_a_corrected_email_voids_its_code_and_the_new_address_gets_one(uow):
+    account_id = start_mario(uow)
+    accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE))
+    old_code = uow.last_code("mario@gmial.com")
+    status = accounts.correct_registration_contact(uow, account_id, client="chat", email=EMAIL)
+    assert status == AccountStatus.EMAIL_PENDING
+    assert uow.accounts.get(account_id).email == EMAIL
+    with pytest.raises(CodeRejected):
+        accounts.verify_email(uow, account_id, old_code)
+    assert accounts.verify_email(uow, account_id, uow.last_code(EMAIL)) == "clauses_pending"
+
+
+def test_an_email_corrected_before_the_sms_code_waits_for_it(uow):
+    account_id = start_mario(uow)
+    status = accounts.correct_registration_contact(uow, account_id, client="chat", email=EMAIL)
+    assert status == AccountStatus.MOBILE_PENDING and uow.messages_to(EMAIL) == []
+    accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE))
+    assert len(uow.messages_to(EMAIL)) == 1
+
+
+def test_a_corrected_mobile_is_verified_again_with_a_new_code(uow):
+    account_id = start_mario(uow)
+    old_code = uow.last_code(MOBILE)
+    accounts.correct_registration_contact(uow, account_id, client="chat", mobile="347 765 4321")
+    with pytest.raises(CodeRejected):
+        accounts.verify_mobile(uow, account_id, old_code)
+    new_code = uow.last_code("+393477654321")
+    assert accounts.verify_mobile(uow, account_id, new_code) == "email_pending"
+
+
+def test_a_refused_correction_changes_nothing(uow):
+    account_id = start_mario(uow)
+    sent = len(uow.outbox.find())
+    with pytest.raises(InvalidInput, match="PEC"):
+        accounts.correct_registration_contact(
+            uow, account_id, client="chat", email="mario@legalmail.it"
+        )
+    account = uow.accounts.get(account_id)
+    assert account.email == "mario@gmial.com" and len(uow.outbox.find()) == sent
+    assert accounts.verify_mobile(uow, account_id, uow.last_code(MOBILE)) == "email_pending"

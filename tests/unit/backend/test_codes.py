@@ -98,3 +98,11 @@ def test_a_lost_race_is_refused(uow):
     uow.codes.consume = lambda row, now: False  # another request consumed it meanwhile
     with pytest.raises(CodeRejected, match="già stato usato"):
         codes.verify(uow, ACCOUNT, CodePurpose.PASSWORD_RESET, code)
+
+
+def test_a_voided_code_no_longer_verifies_nor_holds_back_the_next(uow):
+    first = codes.issue(uow, ACCOUNT, CodePurpose.REGISTRATION_EMAIL)
+    codes.void(uow, ACCOUNT, CodePurpose.REGISTRATION_EMAIL)
+    with pytest.raises(CodeRejected, match="scaduto"):
+        codes.verify(uow, ACCOUNT, CodePurpose.REGISTRATION_EMAIL, first)
+    codes.issue(uow, ACCOUNT, CodePurpose.REGISTRATION_EMAIL)  # no «attendi 60 secondi»
