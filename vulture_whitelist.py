@@ -10,6 +10,7 @@ up by pattern (rasa-sdk's forms and actions, typer commands, Alembic migrations)
 from backend import delegations
 from backend.clock import ManualClock
 from backend.handovers import Note, Ticket
+from backend.logs import JsonFormatter
 from backend.models import (
     Account,
     CallbackRequest,
@@ -74,7 +75,8 @@ _ConversationBuilder._action
 _ConversationBuilder._slot
 _ConversationBuilder._active_loop
 
-# Starlette and uvicorn hooks.
+# Starlette, uvicorn and logging hooks.
+JsonFormatter.format
 SecurityHeaders.dispatch
 uvicorn.Server.should_exit
 

@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contract import INTENT_LABELS, is_readable
+from backend import metrics
 
 MAX_SUGGESTIONS = 2
 NONE_OF_THESE = {"title": "Nessuna di queste", "payload": "/out_of_scope"}
@@ -28,6 +29,7 @@ class ActionAskAffirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message
+        metrics.FALLBACKS.inc()
         if not is_readable(message.get("text")):
             dispatcher.utter_message(response="utter_empty_message")
             return []

@@ -29,6 +29,7 @@ from actions.contract import (
     REQUESTED_SLOT,
     is_secret_slot,
 )
+from backend import metrics
 from backend.errors import BackendError
 
 MAX_ATTEMPTS = 3
@@ -121,6 +122,8 @@ class FlowForm(Action, ABC):
                 return []
             return self._retry(dispatcher, tracker, domain, error.message_it)
         reply.slots = {ATTEMPTS_SLOT: 0, **reply.slots}
+        if reply.done:
+            metrics.FLOW_OUTCOMES.labels(self.form, "completed").inc()
         return self._apply(reply, dispatcher, domain)
 
     def _retry(
@@ -131,6 +134,7 @@ class FlowForm(Action, ABC):
             reply = Reply({ATTEMPTS_SLOT: attempts}, [say(text=reason)])
         else:
             reply = Reply(messages=[say(text=reason), say(GIVE_UP_RESPONSE)], done=True)
+            metrics.FLOW_OUTCOMES.labels(self.form, "gave_up").inc()
         return self._apply(reply, dispatcher, domain)
 
     def _apply(
@@ -161,5 +165,6 @@ class ActionCancel(Action):
             dispatcher.utter_message(response="utter_niente_da_annullare")
             return []
         dispatcher.utter_message(response="utter_annullato")
+        metrics.FLOW_OUTCOMES.labels(form, "cancelled").inc()
         emptied = [*form_slots(domain, form), ATTEMPTS_SLOT, REQUESTED_SLOT]
         return [SlotSet(slot, None) for slot in emptied] + [ActiveLoop(None)]

@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     dispatch_backoff_seconds: Positive = 5
     # A console session ends after this long without a request (and after 12 h anyway).
     console_idle_minutes: Positive = 30
+    # Operations: the Prometheus metrics server of the processes without an HTTP app of their
+    # own (action server, dispatcher, polling bridge; 0: none) and the log lines' format.
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    metrics_listen: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
 
     # --- the channels: where Rasa listens, the web widget, the portal hand-off, Telegram
     rasa_url: HttpUrl = "http://127.0.0.1:5005"

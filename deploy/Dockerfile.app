@@ -1,6 +1,6 @@
 # One image for every process of the app environment; the command chooses the process:
 #   web        uvicorn bot.channels.web.app:app --host 0.0.0.0 --port 8000
-#   actions    python -m rasa_sdk --actions actions --port 5055
+#   actions    python -m actions.server --actions actions --port 5055
 #   dispatch   sportello dispatch
 #   telegram   sportello telegram
 #   (any other `sportello` command, e.g. a scheduler, the same way)

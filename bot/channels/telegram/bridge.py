@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from actions import contract
-from backend import bootstrap, documents
+from backend import bootstrap, documents, logs, metrics
 from backend.errors import InvalidInput
 from backend.settings import Settings, get_settings
 from bot.channels.telegram.rasa_client import (
@@ -96,6 +96,7 @@ async def relay(
 ) -> None:
     """Sends one message to Rasa and its answer to the chat; the caller holds the chat lock."""
     bridge, chat_id = _bridge(context), update.effective_chat.id
+    metrics.MESSAGES.labels(contract.TELEGRAM).inc()
     try:
         reply = await bridge.rasa.send(
             sender_id(update), text, {contract.CHANNEL_KEY: contract.TELEGRAM, **(metadata or {})}
@@ -236,9 +237,10 @@ cli = typer.Typer(help="Il bridge Telegram.", invoke_without_command=True)
 def run() -> None:
     """Run the Telegram bridge in the foreground (TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL...)."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level="INFO")
+    settings = get_settings()  # checked by the `sportello` command before any subcommand
+    logs.configure(settings)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    settings = get_settings()  # checked by the `sportello` command before any subcommand
     try:
         application = build_application(settings)
     except RuntimeError as exc:
@@ -250,6 +252,7 @@ def run() -> None:
         asyncio.run(serve(application, settings))
     else:
         log.info("Telegram bridge polling")
+        metrics.serve(settings)
         try:
             # Telegram unreachable at start: keep trying rather than take `make run` down.
             application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)

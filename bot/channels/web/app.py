@@ -32,9 +32,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from actions.contract import CHANNEL_KEY, DOCUMENT_KEY, PORTAL_TOKEN_KEY, WEB
-from backend import bootstrap, documents
+from backend import bootstrap, documents, logs
 from backend.errors import InvalidInput
 from backend.settings import Settings, settings_or_exit
+from bot.channels import ops
 from console.app import make_console
 
 STATIC = Path(__file__).parent / "static"
@@ -234,6 +235,7 @@ def make_app(
     always may.
     """
     settings = settings or settings_or_exit()
+    logs.configure(settings)
     proxy = ChatProxy(settings, transport)
 
     @asynccontextmanager
@@ -245,6 +247,7 @@ def make_app(
     app = Starlette(
         routes=[
             Route("/", portal_page),
+            *ops.routes(ops.database_ready(settings), ops.rasa_ready(settings)),
             *(Route(path, demo_page) for path in DEMO_PAGES),
             Route("/api/chat", proxy.endpoint, methods=["POST"]),
             Route("/api/documenti", upload_document, methods=["POST"]),
@@ -252,12 +255,13 @@ def make_app(
             Mount("/console", app=make_console()),
         ],
         middleware=[
+            Middleware(ops.Observed, process="web", channels={"/api/chat": WEB}),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.widget_origins,
                 allow_methods=["POST"],
                 allow_headers=["*"],
-            )
+            ),
         ],
         lifespan=lifespan,
     )

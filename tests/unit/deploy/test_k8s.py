@@ -56,10 +56,12 @@ def web_paths() -> set[str]:
 
 
 def action_server_paths() -> set[str]:
-    from rasa_sdk.endpoint import create_app
     from rasa_sdk.executor import ActionExecutor
 
-    return {"/" + route.path.strip("/") for route in create_app(ActionExecutor()).router.routes}
+    from actions.server import make_app
+
+    app = make_app(ActionExecutor())
+    return {"/" + route.path.strip("/") for route in app.router.routes}
 
 
 def telegram_paths() -> set[str]:
