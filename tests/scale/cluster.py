@@ -61,7 +61,7 @@ def balanced(name: str, port: int, servers: list[int], check: str) -> str:
         f"backend {name}",
         "    balance roundrobin",
         f"    option httpchk GET {check}",
-        "    default-server check inter 1s fall 2 rise 2",
+        "    default-server check inter 2s fall 3 rise 2",
         *(f"    server {name}{n} 127.0.0.1:{p}" for n, p in enumerate(servers, 1)),
     ]
     return "\n".join(lines) + "\n"

@@ -19,22 +19,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 
 from backend import outbox
 from backend.bootstrap import unit_of_work
+from backend.db import make_engine
 from backend.settings import Settings
 from console.conversations import ConversationIndex, Filters
+from tests.bench.stack import resident_mb
 from tests.scale.cluster import Cluster
+from tests.support import ROOT
 from tests.support.customers import add_customer, new_identity
 from tests.support.portal_data import last_code
 from tests.support.services import POSTGRES_URL, in_schema, postgres_schema
@@ -49,6 +52,7 @@ FAQ = [
     "come attivo una delega",
 ]
 REPEATS = 3  # a step's answer is asked for at most this many times
+SCRATCH = ROOT / "var" / "scale"  # HAProxy's configuration and every process's log
 
 
 @dataclass
@@ -65,12 +69,41 @@ class Conversation:
     recipients: tuple[str, ...] = ()
 
 
+# Every process's, and the driver's own code reads (a handful).
+CONNECTIONS = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+
+
+class Peaks:
+    """The most PostgreSQL connections and memory (MB) per process seen during the run."""
+
+    def __init__(self):
+        self.connections = 0
+        self.memory: dict[str, float] = {}
+        self.engine = make_engine(POSTGRES_URL)
+
+    def sample(self, cluster: Cluster) -> None:
+        with self.engine.connect() as db:
+            count = db.scalar(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            )
+        self.connections = max(self.connections, count - 1)  # not this one
+        for name, process in cluster.processes.items():
+            if process.poll() is None:
+                mb = resident_mb(process.pid)
+                self.memory[name] = max(self.memory.get(name, 0), mb)
+
+    def lines(self) -> list[str]:
+        memory = ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(self.memory.items()))
+        return [f"peak PostgreSQL connections: {self.connections}", f"peak memory (MB): {memory}"]
+
+
 class Driver:
     def __init__(self, cluster: Cluster, client: httpx.AsyncClient):
         self.cluster, self.client = cluster, client
         self.rasa = cluster.url("rasa-router")
         self.uow = lambda: unit_of_work(Settings(database_url=cluster.backend_url))
         self.answered = 0
+        self.failures: Counter[str] = Counter()  # why a message went unanswered
 
     async def events(self, sender: str) -> list[dict]:
         url = f"{self.rasa}/conversations/{sender}/tracker"
@@ -97,8 +130,9 @@ class Driver:
                     talk.sent.append(message_id)
                     self.answered += 1
                     return " ".join(reply.get("text", "") for reply in response.json())
-            except httpx.TransportError:
-                pass
+                self.failures[f"HTTP {response.status_code}"] += 1
+            except httpx.TransportError as error:
+                self.failures[type(error).__name__] += 1
             handled = await self.handled(talk.sender, message_id)
             if handled is not None:
                 talk.recovered += 1
@@ -173,7 +207,9 @@ class Driver:
             talk.failure = f"{type(error).__name__}: {error}"[:300]
 
 
-async def drive(cluster: Cluster, plan: dict[str, int], kill_share: float) -> list[Conversation]:
+async def drive(
+    cluster: Cluster, plan: dict[str, int], kill_share: float
+) -> tuple[list[Conversation], Peaks]:
     customers = [add_customer(cluster.backend_url) for _ in range(plan["login"])]
     limits = httpx.Limits(max_connections=sum(plan.values()) + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
@@ -191,6 +227,12 @@ async def drive(cluster: Cluster, plan: dict[str, int], kill_share: float) -> li
                 runs.append(driver.run(talk, script))
         planned = 4 * plan["faq"] + 11 * plan["registration"] + 4 * plan["login"]
 
+        async def sampler() -> None:
+            """Peak PostgreSQL connections and resident memory per process while it runs."""
+            while not done.is_set():
+                peaks.sample(cluster)
+                await asyncio.sleep(1)
+
         async def killer() -> None:
             while driver.answered < kill_share * planned:
                 await asyncio.sleep(0.2)
@@ -198,8 +240,13 @@ async def drive(cluster: Cluster, plan: dict[str, int], kill_share: float) -> li
             cluster.kill("actions2")
             print(f"killed rasa1 and actions2 after {driver.answered} answers", flush=True)
 
+        done, peaks = asyncio.Event(), Peaks()
+        watching = asyncio.create_task(sampler())
         await asyncio.gather(killer(), *runs)
-    return talks
+        done.set()
+        await watching
+    print(f"unanswered messages, by reason: {dict(driver.failures)}")
+    return talks, peaks
 
 
 def tracker_counts(cluster: Cluster, talks: list[Conversation]) -> tuple[int, int, int]:
@@ -286,24 +333,22 @@ def main() -> int:
     with (
         postgres_schema("scale_backend") as backend,
         postgres_schema("scale_tracker") as tracker,
-        tempfile.TemporaryDirectory() as scratch,
     ):
-        cluster = Cluster(Path(scratch), in_schema(POSTGRES_URL, backend), tracker)
+        shutil.rmtree(SCRATCH, ignore_errors=True)
+        cluster = Cluster(SCRATCH, in_schema(POSTGRES_URL, backend), tracker)
         try:
             started = time.monotonic()
             cluster.start()
             print(f"cluster ready in {time.monotonic() - started:.0f} s", flush=True)
             started = time.monotonic()
-            talks = asyncio.run(drive(cluster, plan, args.kill_at))
+            talks, peaks = asyncio.run(drive(cluster, plan, args.kill_at))
             elapsed = time.monotonic() - started
             lost, duplicated, stored = tracker_counts(cluster, talks)
             twice = outbox_duplicates(cluster, talks)
             once, many = console_sees(cluster, in_schema(POSTGRES_URL, tracker), talks)
             web = web_smoke(cluster)
         except BaseException:
-            print(f"logs in {scratch}:", flush=True)
-            for log in sorted(Path(scratch).glob("*.log")):
-                print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+            print(f"logs in {SCRATCH}", flush=True)
             raise
         finally:
             cluster.stop()
@@ -314,6 +359,7 @@ def main() -> int:
     )
     print(f"SMS/e-mails queued twice: {twice}; console index: {once} listed once, {many} more")
     print(f"web tier behind HAProxy: {web}")
+    print("\n".join(peaks.lines()))
     for talk in talks:
         if talk.failure:
             print(f"  {talk.kind} {talk.sender}: {talk.failure}")
