@@ -72,6 +72,7 @@ class Cluster:
     workdir: Path
     backend_url: str  # the app's driver, the backend's schema on the search path
     tracker_schema: str
+    replicas: int = REPLICAS
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
@@ -86,7 +87,7 @@ class Cluster:
         for name in ("rasa-router", "stats", "actions", "web"):
             self.ports[name] = free_port()
         for kind in ("rasa", "actions", "web"):
-            for n in range(1, REPLICAS + 1):
+            for n in range(1, self.replicas + 1):
                 self.ports[f"{kind}{n}"] = free_port()
         self._haproxy()
         env = {
@@ -100,7 +101,7 @@ class Cluster:
             "RASA_URL": self.url("rasa-router"),
         }
         ready = {}
-        for n in range(1, REPLICAS + 1):
+        for n in range(1, self.replicas + 1):
             port = self.ports[f"actions{n}"]
             command = [sys.executable, "-m", "actions.server", "--actions", "actions"]
             self._launch(f"actions{n}", [*command, "--port", str(port)], env)
@@ -109,7 +110,7 @@ class Cluster:
             self._launch(f"rasa{n}", self._rasa_command(port), {**rasa_env(), **env})
             ready[f"rasa{n}"] = f"http://127.0.0.1:{port}/"
         self._wait(ready)
-        for n in range(1, REPLICAS + 1):
+        for n in range(1, self.replicas + 1):
             port = self.ports[f"web{n}"]
             server = ["-m", "uvicorn", "bot.channels.web.app:app", "--no-access-log"]
             self._launch(f"web{n}", [sys.executable, *server, "--port", str(port)], env)
@@ -128,7 +129,8 @@ class Cluster:
 
     def _haproxy(self) -> None:
         servers = {
-            kind: [self.ports[f"{kind}{n}"] for n in (1, 2)] for kind in ("rasa", "actions", "web")
+            kind: [self.ports[f"{kind}{n}"] for n in range(1, self.replicas + 1)]
+            for kind in ("rasa", "actions", "web")
         }
         config = router_config(self.ports["rasa-router"], self.ports["stats"], servers["rasa"])
         config += balanced("actions", self.ports["actions"], servers["actions"], "/healthz")
