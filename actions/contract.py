@@ -12,6 +12,12 @@ PORTAL_TOKEN_KEY = "portal_token"  # the portal's login, re-signed by the web ap
 CLIENT_KEY = "cliente"  # who is at the other end: the client address the channel saw
 WEB, TELEGRAM = "web", "telegram"
 
+# What the Rasa server says when the action server cannot be reached (remote_actions.py).
+ACTION_SERVER_APOLOGY = (
+    "Scusa, in questo momento non riesco a completare la richiesta. Riprova tra qualche "
+    "istante; se serve, Help OnLine o il numero verde 803.500 ti aiutano."
+)
+
 
 def sender_id(channel: str, conversation: str | int) -> str:
     """A Rasa sender id, namespaced by channel: no channel can name another's conversation."""
