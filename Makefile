@@ -17,7 +17,7 @@ PYTHON310 = $(shell for py in python3.10 \
 	"$$(pyenv root 2>/dev/null)/versions/$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.[0-9]+)?$$' | tail -1)/bin/python3.10"; do \
 	"$$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { command -v "$$py"; break; }; done)
 
-.PHONY: help install run train shell eval bench lint validate test test-fast test-python test-stories test-nlu clean
+.PHONY: help install run train shell eval bench lint validate test test-fast test-python test-stories test-nlu test-scale clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -62,7 +62,7 @@ shell: install $(MODEL) ## Chat in the terminal (starts the action server alongs
 eval: $(RASA_VENV)/.installed $(VENV)/.installed ## NLU cross-validation of the candidate pipelines into reports/
 	$(PY) -m tests.tools.nlu_eval
 
-bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start-up, training), the backend, the web widget, the console's conversation index and the secret detector
+bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start-up, training), the backend, the web widget, the console's conversation index, the secret detector, 1 vs 2 replicas behind HAProxy
 	$(PY) -m tests.bench.stack
 	$(PY) -m tests.bench.flows
 	$(PY) -m tests.bench.backend
@@ -70,6 +70,7 @@ bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start
 	$(PY) -m tests.bench.telegram
 	$(PY) -m tests.bench.console
 	$(PY) -m tests.bench.redaction
+	$(PY) -m tests.bench.replicas
 
 lint: $(VENV)/.installed ## Static checks: ruff (lint, format), vulture (dead code)
 	$(VENV)/bin/ruff check .
@@ -96,6 +97,10 @@ test-stories: $(MODEL) ## Rasa test stories: every FAQ, chit-chat and fallback p
 
 test-nlu: $(RASA_VENV)/.installed $(VENV)/.installed ## Train on 80% of the NLU data, test on the rest (3 splits): assert topic and intent macro-F1
 	$(PY) -m tests.tools.nlu_heldout
+
+test-scale: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) ## 2 Rasa, 2 action servers, 2 web apps behind HAProxy on PostgreSQL and Redis: 100 conversations, one Rasa and one action server killed mid-run (~5 min)
+	@command -v haproxy >/dev/null || { echo "HAProxy is required: apt-get install haproxy" >&2; exit 1; }
+	$(PY) -m tests.scale.run
 
 clean: ## Remove environments, models, reports and local databases
 	rm -rf $(VENV) $(RASA_VENV) models reports var .rasa

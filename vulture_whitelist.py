@@ -9,6 +9,7 @@ up by pattern (rasa-sdk's forms and actions, typer commands, Alembic migrations)
 
 from backend.clock import ManualClock
 from backend.handovers import Note, Ticket
+from backend.logs import JsonFormatter
 from backend.models import (
     Account,
     CallbackRequest,
@@ -90,7 +91,8 @@ _ConversationBuilder._action
 _ConversationBuilder._slot
 _ConversationBuilder._active_loop
 
-# Starlette and uvicorn hooks.
+# Starlette, uvicorn and logging hooks.
+JsonFormatter.format
 SecurityHeaders.dispatch
 uvicorn.Server.should_exit
 

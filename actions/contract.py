@@ -17,6 +17,12 @@ WEB, TELEGRAM = "web", "telegram"
 # credential (bot/channels/web/identity.py) and strips the payload before the widget sees it.
 RENEW_CREDENTIAL_KEY, RENEW_CREDENTIAL = "credenziale", "rinnova"
 
+# What the Rasa server says when the action server cannot be reached (remote_actions.py).
+ACTION_SERVER_APOLOGY = (
+    "Scusa, in questo momento non riesco a completare la richiesta. Riprova tra qualche "
+    "istante; se serve, Help OnLine o il numero verde 803.500 ti aiutano."
+)
+
 
 def sender_id(channel: str, conversation: str | int) -> str:
     """A Rasa sender id, namespaced by channel: no channel can name another's conversation."""

@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contract import INTENT_LABELS, is_readable
 from actions.flow import guarded
+from backend import metrics
 
 MAX_SUGGESTIONS = 2
 NONE_OF_THESE = {"title": "Nessuna di queste", "payload": "/out_of_scope"}
@@ -30,6 +31,7 @@ class ActionAskAffirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message
+        metrics.FALLBACKS.inc()
         if not is_readable(message.get("text")):
             dispatcher.utter_message(response="utter_empty_message")
             return []

@@ -52,6 +52,7 @@ from actions.contract import (
     REQUESTED_SLOT,
     is_secret_slot,
 )
+from backend import metrics
 from backend.errors import BackendError
 
 logger = logging.getLogger(__name__)
@@ -389,6 +390,8 @@ class FlowForm(Action, ABC):
                 return []
             return self._retry(dispatcher, tracker, domain, error.message_it)
         reply.slots = {ATTEMPTS_SLOT: 0, **_calm(tracker), **reply.slots}
+        if reply.done:
+            metrics.FLOW_OUTCOMES.labels(self.form, "completed").inc()
         return self._apply(reply, dispatcher, domain)
 
     def correct(self, slot: str, value: Any, tracker: Tracker) -> Reply:
@@ -447,6 +450,7 @@ class FlowForm(Action, ABC):
             reply = Reply({ATTEMPTS_SLOT: attempts, **_calm(tracker)}, [say(text=reason)])
             return self._apply(reply, dispatcher, domain)
         reply = Reply(_calm(tracker), [say(text=reason), say(GIVE_UP_RESPONSE)], done=True)
+        metrics.FLOW_OUTCOMES.labels(self.form, "gave_up").inc()
         return self._apply(reply, dispatcher, domain, closing=False)
 
     def _apply(
@@ -490,4 +494,5 @@ class ActionCancel(Action):
             dispatcher.utter_message(response="utter_niente_da_annullare")
             return []
         dispatcher.utter_message(response="utter_annullato")
+        metrics.FLOW_OUTCOMES.labels(form, "cancelled").inc()
         return stop_flow(domain, form)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from backend import bootstrap, db, demo, jobs, outbox, staff, training
+from backend import bootstrap, db, demo, jobs, logs, metrics, outbox, staff, training
 from backend.dispatch import Dispatcher, senders_from_settings
 from backend.errors import BackendError, InvalidInput
 from backend.settings import get_settings, settings_or_exit
@@ -89,6 +89,8 @@ def run_dispatcher(
     if once:
         typer.echo(f"Consegnati {dispatcher.dispatch_once(batch=10_000)} messaggi.")
         return
+    logs.configure(settings)
+    metrics.serve(settings)
     stop = threading.Event()
     try:
         dispatcher.run(stop, poll)

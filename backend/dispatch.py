@@ -17,9 +17,10 @@ from email.utils import make_msgid
 from typing import Protocol
 
 import httpx
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend import metrics
 from backend.clock import utcnow
 from backend.models import Channel, OutboxMessage, OutboxStatus
 from backend.settings import Settings
@@ -105,7 +106,14 @@ class Dispatcher:
         with self.session_factory() as session:
             query = select(OutboxMessage.id).where(self._due(self.clock()))
             ids = list(session.scalars(query.order_by(OutboxMessage.id).limit(batch)))
+            metrics.OUTBOX_BACKLOG.set(self._backlog(session))
         return sum(self._deliver(message_id) for message_id in ids)
+
+    def _backlog(self, session: Session) -> int:
+        """Messages of a configured channel not sent yet (due or waiting for a retry)."""
+        t = OutboxMessage
+        waiting = t.channel.in_(list(self.senders)) & (t.status != OutboxStatus.SENT)
+        return session.scalar(select(func.count()).select_from(t).where(waiting))
 
     def _claim(self, session: Session, message_id: int) -> OutboxMessage | None:
         now = self.clock()
@@ -136,10 +144,12 @@ class Dispatcher:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 session.commit()
                 log.warning("outbox %s: delivery failed, retry in %s", message.id, delay)
+                metrics.OUTBOX_DELIVERIES.labels(message.channel, "failed").inc()
                 return False
             message.status = OutboxStatus.SENT
             message.sent_at = self.clock()
             session.commit()
+            metrics.OUTBOX_DELIVERIES.labels(message.channel, "sent").inc()
             return True
 
     def run(self, stop: threading.Event, poll_seconds: float = 2.0) -> None:

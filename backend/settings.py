@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     job_transcript_erasure_minutes: Positive = 1
     job_transcript_retention_minutes: Positive = 1440
 
+    # Operations: the Prometheus metrics server of the processes without an HTTP app of their
+    # own (action server, dispatcher, polling bridge; 0: none) and the log lines' format.
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    metrics_listen: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
+
     # --- the channels: where Rasa listens, the web widget, the portal hand-off, Telegram
     rasa_url: HttpUrl = "http://127.0.0.1:5005"
     rasa_timeout: Annotated[float, Field(gt=0)] = 30.0

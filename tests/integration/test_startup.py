@@ -18,11 +18,11 @@ from tests.support.stack import READY_TIMEOUT
 BIN = Path(sys.executable).parent
 COMMANDS = {
     "web": [sys.executable, "-m", "uvicorn", "bot.channels.web.app:app", "--port", "{port}"],
-    "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "{port}"],
+    "actions": [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", "{port}"],
     "dispatch": [str(BIN / "sportello"), "dispatch", "--once"],
     "telegram": [str(BIN / "sportello"), "telegram"],
 }
-READY_PATH = {"web": "/", "actions": "/health"}
+READY_PATH = {"web": "/", "actions": "/healthz"}
 DEVELOPMENT = {"SPORTELLO_ENV": "development"}
 STRONG_KEYS = {"SECRET_KEY": "s" * 48, "PORTAL_JWT_KEY": "p" * 48}
 UNSET = ("SPORTELLO_ENV", "SECRET_KEY", "PORTAL_JWT_KEY", "PORTAL_DEMO_USER", "TELEGRAM_BOT_TOKEN")

@@ -62,6 +62,8 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # How each server was started and where it answers once ready: what `restart` needs.
+    launched: dict[str, tuple[list[str], dict[str, str], str]] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -142,8 +144,17 @@ class Stack:
             web_env = {**python, "RASA_URL": self.rasa_url, "REDIS_URL": self.redis_url}
             self._launch("web", command, web_env)
             ready["web"] = self.web_url
+        for name, url in ready.items():
+            command, env, _ = self.launched[name]
+            self.launched[name] = (command, env, url)
         self._wait_ready(ready)
         return self
+
+    def restart(self, name: str) -> None:
+        """Starts a server that was stopped again, as before, and waits until it answers."""
+        command, env, url = self.launched[name]
+        self._launch(name, command, env)
+        self._wait_ready({name: url})
 
     def stop(self) -> None:
         """Stops every server (SIGTERM, then SIGKILL after a grace period)."""
@@ -185,6 +196,8 @@ class Stack:
         ]
 
     def _launch(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        ready_url = self.launched[name][2] if name in self.launched else ""
+        self.launched[name] = (command, env, ready_url)
         self.processes[name] = spawn(command, env, self.workdir / f"{name}.log")
 
     def _wait_ready(self, checks: dict[str, str]) -> None:

@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 
 from actions import contract, redaction
-from backend import bootstrap, documents
+from backend import bootstrap, documents, logs, metrics
 from backend.errors import InvalidInput
 from backend.settings import Settings, get_settings
 from bot.channels.rate_limits import RateLimit, storage_for, too_fast
@@ -125,6 +125,7 @@ async def relay(
         return
     # The SMS budget counts by "cliente": here the Telegram user, as the conversation is.
     channel = {contract.CHANNEL_KEY: contract.TELEGRAM, contract.CLIENT_KEY: sender_id(update)}
+    metrics.MESSAGES.labels(contract.TELEGRAM).inc()
     try:
         reply = await bridge.rasa.send(sender_id(update), text, {**channel, **(metadata or {})})
     except RasaUnavailable as exc:
@@ -286,9 +287,10 @@ cli = typer.Typer(help="Il bridge Telegram.", invoke_without_command=True)
 def run() -> None:
     """Run the Telegram bridge in the foreground (TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL...)."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level="INFO")
+    settings = get_settings()  # checked by the `sportello` command before any subcommand
+    logs.configure(settings)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    settings = get_settings()  # checked by the `sportello` command before any subcommand
     try:
         application = build_application(settings)
     except RuntimeError as exc:
@@ -300,6 +302,7 @@ def run() -> None:
         asyncio.run(serve(application, settings))
     else:
         log.info("Telegram bridge polling")
+        metrics.serve(settings)
         try:
             # Telegram unreachable at start: keep trying rather than take `make run` down.
             application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)

@@ -18,21 +18,26 @@ from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
 from backend.settings import Settings
+from bot.channels import ops
 
 log = logging.getLogger("bot.telegram")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_app(application: Application, path: str, secret: str) -> Starlette:
-    """The ASGI app that receives Telegram's updates on ``path`` and queues them."""
+def webhook_app(
+    application: Application, path: str, secret: str, *checks: tuple[str, ops.Check]
+) -> Starlette:
+    """The ASGI app that receives Telegram's updates on ``path`` and queues them; it is ready
+    when ``checks`` pass (Rasa answers)."""
 
     async def receive(request: Request) -> Response:
         """Queues one update sent by Telegram."""
@@ -47,15 +52,9 @@ def webhook_app(application: Application, path: str, secret: str) -> Starlette:
         await application.update_queue.put(update)
         return Response()
 
-    async def health(_request: Request) -> Response:
-        """Says the bridge is up."""
-        return PlainTextResponse("ok")
-
     return Starlette(
-        routes=[
-            Route(path, receive, methods=["POST"]),
-            Route("/healthz", health, methods=["GET"]),
-        ]
+        routes=[Route(path, receive, methods=["POST"]), *ops.routes(*checks)],
+        middleware=[Middleware(ops.Observed, process="telegram")],
     )
 
 
@@ -68,7 +67,7 @@ async def serve(application: Application, settings: Settings) -> None:
     )
     # token_urlsafe fits the characters Telegram allows.
     secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
-    app = webhook_app(application, urlsplit(url).path or "/", secret)
+    app = webhook_app(application, urlsplit(url).path or "/", secret, ops.rasa_ready(settings))
     server = uvicorn.Server(uvicorn.Config(app, host=listen, port=port, log_level="warning"))
     async with application:
         await application.start()

@@ -20,7 +20,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from actions.contract import WEB
+from backend import logs
 from backend.settings import Settings, settings_or_exit
+from bot.channels import ops
 from bot.channels.web.chat import ChatProxy
 from bot.channels.web.identity import HEADER, Credentials
 from bot.channels.web.limits import WebLimits
@@ -39,6 +42,7 @@ def make_app(
     cookie and header). This site's own pages always may.
     """
     settings = settings or settings_or_exit()
+    logs.configure(settings)
     credentials, limits = Credentials(settings), WebLimits(settings)
     proxy = ChatProxy(settings, credentials, limits, transport)
 
@@ -51,6 +55,7 @@ def make_app(
     app = Starlette(
         routes=[
             Route("/", portal_page),
+            *ops.routes(ops.database_ready(settings), ops.rasa_ready(settings)),
             *(Route(path, demo_page) for path in DEMO_PAGES),
             Route("/api/chat", proxy.endpoint, methods=["POST"]),
             Route("/api/documenti", Uploads(credentials, limits).endpoint, methods=["POST"]),
@@ -58,6 +63,7 @@ def make_app(
             Mount("/console", app=make_console()),
         ],
         middleware=[
+            Middleware(ops.Observed, process="web", channels={"/api/chat": WEB}),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.widget_origins,
@@ -65,7 +71,7 @@ def make_app(
                 allow_headers=["*"],
                 allow_credentials=True,
                 expose_headers=[HEADER, "Retry-After"],
-            )
+            ),
         ],
         lifespan=lifespan,
     )
