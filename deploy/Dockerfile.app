@@ -3,7 +3,7 @@
 #   actions    python -m actions.server --actions actions --port 5055
 #   dispatch   sportello dispatch
 #   telegram   sportello telegram
-#   (any other `sportello` command, e.g. a scheduler, the same way)
+#   (`sportello scheduler` and any other `sportello` command the same way)
 #   docker build -f deploy/Dockerfile.app -t sportello-app .
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

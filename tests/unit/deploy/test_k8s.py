@@ -119,7 +119,7 @@ def test_rasa_and_actions_scale_on_cpu_from_two_replicas(rendered):
         assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
 
 
-@pytest.mark.parametrize("name", ["dispatcher", "telegram"])
+@pytest.mark.parametrize("name", ["dispatcher", "scheduler", "telegram"])
 def test_singletons_never_run_twice_not_even_during_a_rollout(rendered, name):
     deployment = objects(rendered, "Deployment")[name]
     assert deployment["spec"]["replicas"] == 1
