@@ -8,9 +8,7 @@ up by pattern (rasa-sdk's forms and actions, typer commands, Alembic migrations)
 """
 
 from backend.clock import ManualClock
-from backend.handovers import Note, Ticket
-from backend.logs import JsonFormatter
-from backend.models import (
+from backend.entities import (
     Account,
     CallbackRequest,
     Delegation,
@@ -22,6 +20,8 @@ from backend.models import (
     Supply,
     TranscriptErasure,
 )
+from backend.handovers import Note, Ticket
+from backend.logs import JsonFormatter
 from backend.settings import Settings
 from backend.sms_budget import Summary
 from bot.channels.telegram.webhook import uvicorn

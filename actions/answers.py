@@ -5,7 +5,7 @@ import re
 import unicodedata
 
 from actions.flow import Invalid
-from backend.models import CustomerKind
+from backend.entities import CustomerKind
 from backend.parsing import find_fiscal_code, find_vat_number
 from backend.validators import validate_email
 

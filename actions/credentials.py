@@ -25,8 +25,8 @@ from actions.codes import CODE_IN_TEXT, RESEND_BUTTON, RESEND_REQUEST, CodeStep
 from actions.flow import Correction, FlowForm, Invalid, Reply, ended, say
 from actions.sms import client
 from backend import bootstrap, codes, credentials
+from backend.entities import CustomerKind
 from backend.errors import CodeRejected, NotAllowed, NotFound, Throttled
-from backend.models import CustomerKind
 from backend.settings import get_settings
 
 # A wrong code, whether the account exists or not: these are counted in the conversation.

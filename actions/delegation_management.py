@@ -14,7 +14,7 @@ from actions.flow import Invalid, Reply, say
 from actions.questions import AskAction, yes_or_no
 from actions.session import LoginSteps, logged_in
 from backend import bootstrap, delegations
-from backend.models import DELEGATION_STATUS_IT, Delegation, DelegationStatus
+from backend.entities import DELEGATION_STATUS_IT, Delegation, DelegationStatus
 
 NOT_ASKED = "non richiesta"  # the new duration of an operation that is not a modification
 MAX_BUTTONS = 10

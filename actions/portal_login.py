@@ -21,7 +21,7 @@ from actions.configuration import quoted_rules
 from actions.contract import ACCOUNT_SLOT, LISTEN_ACTION, PORTAL_TOKEN_KEY, SESSION_START_ACTION
 from actions.session import RENEWAL
 from backend import bootstrap
-from backend.models import AccountStatus
+from backend.entities import AccountStatus
 from backend.settings import get_settings
 
 # Rasa fills this slot with the metadata of the message that started the session.

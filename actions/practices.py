@@ -16,7 +16,7 @@ from actions.questions import AskAction, yes_or_no
 from actions.session import Customer, LoginSteps, LoginThenShow, logged_in
 from actions.uploads import attached_document, document_reference
 from backend import bootstrap, practices
-from backend.models import Practice
+from backend.entities import Practice
 
 FORM = "cambio_rappresentante_form"
 REQUESTER = "cambio_rappresentante_richiedente"

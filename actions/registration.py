@@ -24,8 +24,8 @@ from actions.questions import AskAction, clauses_question
 from actions.session import RENEWAL
 from actions.sms import client
 from backend import accounts, bootstrap
+from backend.entities import AccountStatus, CustomerKind
 from backend.masking import mask_email
-from backend.models import AccountStatus, CustomerKind
 from backend.parsing import find_mobile
 from backend.settings import get_settings
 from backend.sms_budget import SmsRefused

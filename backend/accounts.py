@@ -7,6 +7,7 @@ login is the portal's own, username and password: a code alone never opens an ac
 from datetime import timedelta
 
 from backend import audit, codes, outbox, sms_budget
+from backend.entities import Account, AccountStatus, CodePurpose, TranscriptErasure
 from backend.errors import (
     Conflict,
     InvalidInput,
@@ -14,7 +15,6 @@ from backend.errors import (
     NotFound,
     Throttled,
 )
-from backend.models import Account, AccountStatus, CodePurpose, TranscriptErasure
 from backend.passwords import hash_password, verify_password
 from backend.validators import (
     Holder,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from backend import audit, outbox
 from backend.delegations import require_acting_for
-from backend.models import DelegationStatus
+from backend.entities import DelegationStatus
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Audit trail of security-relevant events. Callers pass identifiers, never secrets."""
 
-from backend.models import AuditEvent
+from backend.entities import AuditEvent
 
 # Keys that must never reach the audit table, whatever a caller passes.
 _SECRET_KEYS = {"password", "code", "otp", "token", "document"}

@@ -1,7 +1,7 @@
 """Help Online: requests to be called back, worked by staff as tickets (``backend.handovers``)."""
 
+from backend.entities import CallbackRequest, CallbackStatus
 from backend.errors import InvalidInput
-from backend.models import CallbackRequest, CallbackStatus
 from backend.validators import validate_phone
 
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pyotp
 
 from backend import audit, outbox, sms_budget
+from backend.entities import Account, Channel, CodePurpose, VerificationCode
 from backend.errors import CodeRejected, Throttled
-from backend.models import Account, Channel, CodePurpose, VerificationCode
 
 # The message carries no count of tries left: it would tell a real account from an unknown
 # one. CodeRejected.attempts_left has it for callers that know who the user is.

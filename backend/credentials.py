@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from backend import audit, codes, outbox
 from backend.accounts import active_by_email, by_holder, change_password
+from backend.entities import Account, AccountStatus, Channel, CodePurpose
 from backend.errors import HELP_ONLINE, CodeRejected, Conflict, NotAllowed, NotFound
 from backend.masking import mask_email, mask_phone
-from backend.models import Account, AccountStatus, Channel, CodePurpose
 from backend.validators import (
     classify_fiscal_id,
     validate_email,

@@ -4,13 +4,13 @@ accepts or declines once logged in with their password («le mie deleghe» in th
 """
 
 from backend import audit, documents, outbox
-from backend.errors import DelegationEnded, InvalidInput, NotAllowed, NotFound
-from backend.models import (
+from backend.entities import (
     DELEGATION_STATUS_IT,
     AccountStatus,
     Delegation,
     DelegationStatus,
 )
+from backend.errors import DelegationEnded, InvalidInput, NotAllowed, NotFound
 from backend.validators import validate_email
 
 MAX_DURATION_DAYS = 365

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from backend.accounts import add_active_account
-from backend.models import (
+from backend.entities import (
     Delegation,
     DelegationStatus,
     Pod,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend import metrics
 from backend.clock import utcnow
-from backend.models import Channel, OutboxMessage, OutboxStatus
+from backend.entities import Channel, OutboxMessage, OutboxStatus
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)

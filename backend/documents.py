@@ -12,8 +12,8 @@ import hashlib
 import hmac
 from datetime import timedelta
 
+from backend.entities import Document
 from backend.errors import InvalidInput
-from backend.models import Document
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 # How long an upload waits to be claimed by the chat before its reference stops working.

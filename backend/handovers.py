@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from backend import audit, practices, sms_budget
-from backend.errors import InvalidInput, NotAllowed, NotFound
-from backend.models import (
+from backend.entities import (
     CallbackOutcome,
     CallbackRequest,
     CallbackStatus,
@@ -18,6 +17,7 @@ from backend.models import (
     StaffUser,
     TransferStatus,
 )
+from backend.errors import InvalidInput, NotAllowed, NotFound
 from backend.validators import validate_mobile
 
 KINDS = ("richiamata", "pratica")

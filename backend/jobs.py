@@ -23,7 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from backend import bootstrap, codes, delegations, documents, staff
 from backend.clock import utcnow
-from backend.models import JobLease
+from backend.entities import JobLease
 from backend.settings import Settings
 from backend.uow import Clock
 

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from backend.models import Channel, OutboxMessage, OutboxStatus
+from backend.entities import Channel, OutboxMessage, OutboxStatus
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from backend import acting, audit, documents, outbox
+from backend.entities import Account, Communication, Practice, PracticeTransfer, TransferStatus
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from backend.models import Account, Communication, Practice, PracticeTransfer, TransferStatus
 from backend.validators import classify_fiscal_id
 
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backend import audit, outbox
+from backend.entities import Channel, OutboxMessage, SmsBudgetEntry, SmsLimit
 from backend.errors import HELP_ONLINE, Throttled
-from backend.models import Channel, OutboxMessage, SmsBudgetEntry, SmsLimit
 
 HOUR = timedelta(hours=1)
 

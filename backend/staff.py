@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from backend import audit
+from backend.entities import StaffLoginAttempts, StaffRole, StaffSessionRecord, StaffUser
 from backend.errors import Conflict, InvalidInput, NotFound, Throttled
-from backend.models import StaffLoginAttempts, StaffRole, StaffSessionRecord, StaffUser
 from backend.passwords import hash_password, verify_password
 from backend.validators import validate_password
 

@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 
 from backend import acting
+from backend.entities import Pod, Supply
 from backend.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from backend.models import Pod, Supply
 from backend.validators import validate_pod
 
 SERVICES_FILE = Path(__file__).resolve().parent / "data" / "services.json"

@@ -7,9 +7,9 @@ as a file, so personal data never reaches them.
 from collections.abc import Collection
 
 from backend import audit
+from backend.entities import TrainingMark
 from backend.errors import InvalidInput, NotFound
 from backend.masking import mask_personal_data
-from backend.models import TrainingMark
 
 HEADER = (
     "# Messaggi non compresi dal bot, con l'intento indicato dagli operatori.\n"

@@ -13,12 +13,12 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend import models
+from backend import entities
 from backend.clock import utcnow
 from backend.errors import Conflict
 from backend.settings import Settings, get_settings
 
-T = TypeVar("T", bound=models.Base)
+T = TypeVar("T", bound=entities.Base)
 Clock = Callable[[], datetime]
 
 
@@ -40,13 +40,13 @@ class Repository(Protocol[T]):
     def delete(self, obj: T) -> None: ...
 
 
-class CodeRepository(Repository[models.VerificationCode], Protocol):
-    def consume(self, code: models.VerificationCode, now: datetime) -> bool:
+class CodeRepository(Repository[entities.VerificationCode], Protocol):
+    def consume(self, code: entities.VerificationCode, now: datetime) -> bool:
         """Mark a code used; False if someone else used it first."""
         ...
 
 
-class SmsLedger(Repository[models.SmsBudgetEntry], Protocol):
+class SmsLedger(Repository[entities.SmsBudgetEntry], Protocol):
     def hold(self) -> None:
         """Make this transaction the only one counting or adding entries until it ends."""
         ...
@@ -99,10 +99,10 @@ class SqlRepository(Generic[T]):
         self.session.flush()
 
 
-class SqlCodeRepository(SqlRepository[models.VerificationCode]):
-    def consume(self, code: models.VerificationCode, now: datetime) -> bool:
+class SqlCodeRepository(SqlRepository[entities.VerificationCode]):
+    def consume(self, code: entities.VerificationCode, now: datetime) -> bool:
         """Mark a code used; False if someone else used it first (atomic on any database)."""
-        table = models.VerificationCode
+        table = entities.VerificationCode
         result = self.session.execute(
             update(table)
             .where(table.id == code.id, table.used_at.is_(None))
@@ -117,7 +117,7 @@ class SqlCodeRepository(SqlRepository[models.VerificationCode]):
 SMS_BUDGET_LOCK = 5_770_001
 
 
-class SqlSmsLedger(SqlRepository[models.SmsBudgetEntry]):
+class SqlSmsLedger(SqlRepository[entities.SmsBudgetEntry]):
     def hold(self) -> None:
         """PostgreSQL: a transaction-scoped advisory lock. SQLite has one writer at a time and
         pysqlite reads outside the transaction until its first write, so a write (one that
@@ -127,7 +127,7 @@ class SqlSmsLedger(SqlRepository[models.SmsBudgetEntry]):
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": SMS_BUDGET_LOCK}
             )
         else:
-            table = models.SmsBudgetEntry
+            table = entities.SmsBudgetEntry
             self.session.execute(
                 update(table).where(table.id == -1).values(flow=table.flow),
                 execution_options={"synchronize_session": False},
@@ -136,7 +136,7 @@ class SqlSmsLedger(SqlRepository[models.SmsBudgetEntry]):
     def tally(
         self, since: datetime, until: datetime | None = None, **equals: Any
     ) -> tuple[int, datetime | None]:
-        table = models.SmsBudgetEntry
+        table = entities.SmsBudgetEntry
         query = select(func.count(), func.min(table.created_at)).filter_by(**equals)
         query = query.where(table.created_at >= since)
         if until is not None:
@@ -148,26 +148,26 @@ class SqlSmsLedger(SqlRepository[models.SmsBudgetEntry]):
 class AbstractUnitOfWork:
     """Holds the repositories, the settings and the clock the services use."""
 
-    accounts: Repository[models.Account]
+    accounts: Repository[entities.Account]
     codes: CodeRepository
     sms_budget: SmsLedger
-    pods: Repository[models.Pod]
-    supplies: Repository[models.Supply]
-    delegations: Repository[models.Delegation]
-    documents: Repository[models.Document]
-    practices: Repository[models.Practice]
-    transfers: Repository[models.PracticeTransfer]
-    communications: Repository[models.Communication]
-    callbacks: Repository[models.CallbackRequest]
-    outbox: Repository[models.OutboxMessage]
-    audit: Repository[models.AuditEvent]
-    staff: Repository[models.StaffUser]
-    staff_login_attempts: Repository[models.StaffLoginAttempts]
-    staff_sessions: Repository[models.StaffSessionRecord]
-    handover_notes: Repository[models.HandoverNote]
-    training_marks: Repository[models.TrainingMark]
-    transcript_erasures: Repository[models.TranscriptErasure]
-    job_leases: Repository[models.JobLease]
+    pods: Repository[entities.Pod]
+    supplies: Repository[entities.Supply]
+    delegations: Repository[entities.Delegation]
+    documents: Repository[entities.Document]
+    practices: Repository[entities.Practice]
+    transfers: Repository[entities.PracticeTransfer]
+    communications: Repository[entities.Communication]
+    callbacks: Repository[entities.CallbackRequest]
+    outbox: Repository[entities.OutboxMessage]
+    audit: Repository[entities.AuditEvent]
+    staff: Repository[entities.StaffUser]
+    staff_login_attempts: Repository[entities.StaffLoginAttempts]
+    staff_sessions: Repository[entities.StaffSessionRecord]
+    handover_notes: Repository[entities.HandoverNote]
+    training_marks: Repository[entities.TrainingMark]
+    transcript_erasures: Repository[entities.TranscriptErasure]
+    job_leases: Repository[entities.JobLease]
 
     def __init__(self, settings: Settings | None = None, clock: Clock = utcnow):
         self.settings = settings or get_settings()
@@ -192,7 +192,7 @@ class AbstractUnitOfWork:
 # Every plain repository's attribute and table, read from the annotations above (``codes`` and
 # ``sms_budget`` have their own classes): the SQL unit of work and the unit tests' fake are
 # both built from it.
-REPOSITORIES: dict[str, type[models.Base]] = {
+REPOSITORIES: dict[str, type[entities.Base]] = {
     name: get_args(hint)[0]
     for name, hint in get_type_hints(AbstractUnitOfWork).items()
     if get_origin(hint) is Repository
@@ -208,8 +208,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.session = self.session_factory()
         for name, model in REPOSITORIES.items():
             setattr(self, name, SqlRepository(self.session, model))
-        self.codes = SqlCodeRepository(self.session, models.VerificationCode)
-        self.sms_budget = SqlSmsLedger(self.session, models.SmsBudgetEntry)
+        self.codes = SqlCodeRepository(self.session, entities.VerificationCode)
+        self.sms_budget = SqlSmsLedger(self.session, entities.SmsBudgetEntry)
         return self
 
     def __exit__(self, *exc_info) -> None:

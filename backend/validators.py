@@ -12,8 +12,8 @@ import phonenumbers
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import codicefiscale, iva
 
+from backend.entities import CustomerKind
 from backend.errors import InvalidInput
-from backend.models import CustomerKind
 from backend.wording import join_it
 
 PEC_DOMAINS_FILE = Path(__file__).resolve().parent / "data" / "pec_domains.txt"

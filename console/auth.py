@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from backend import bootstrap, staff
-from backend.models import StaffRole
+from backend.entities import StaffRole
 from backend.staff import StaffSession
 
 PREFIX = "/console"

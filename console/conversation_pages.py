@@ -12,9 +12,9 @@ from starlette.routing import Route
 
 from actions.contract import ATTEMPTS_SLOT, INTENT_LABELS, REQUESTED_SLOT
 from backend import audit, bootstrap, training
+from backend.entities import StaffRole
 from backend.errors import BackendError
 from backend.masking import mask_personal_data
-from backend.models import StaffRole
 from console import exports
 from console.auth import PREFIX, staff_only
 from console.conversation_outcomes import OUTCOMES

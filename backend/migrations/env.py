@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from backend.models import Base
+from backend.entities import Base
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:

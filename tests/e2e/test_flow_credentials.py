@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from backend.clock import utcnow
-from backend.models import CodePurpose
+from backend.entities import CodePurpose
 from backend.passwords import verify_password
 from tests.support.chat import Chat, said
 from tests.support.customers import add_company, new_identity

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from backend import delegations, demo, documents, supplies
-from backend.models import Delegation, DelegationStatus
+from backend.entities import Delegation, DelegationStatus
 from tests.support.chat import RestTextChat, TextChat
 from tests.support.customers import Customer
 from tests.support.portal_data import add_pod, uploaded

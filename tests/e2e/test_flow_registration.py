@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.models import AccountStatus
+from backend.entities import AccountStatus
 from tests.support.chat import said
 
 pytestmark = pytest.mark.e2e

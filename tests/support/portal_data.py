@@ -5,7 +5,7 @@ import re
 import secrets
 
 from backend import documents
-from backend.models import Pod, Practice
+from backend.entities import Pod, Practice
 
 PDF = b"%PDF-1.7\n" + b"x" * 100
 

@@ -15,7 +15,7 @@ import httpx
 
 from backend import db, outbox
 from backend.bootstrap import unit_of_work
-from backend.models import OutboxMessage
+from backend.entities import OutboxMessage
 from backend.settings import Settings
 from backend.uow import AbstractUnitOfWork
 from tests.support import ROOT

@@ -30,8 +30,8 @@ BACKEND_FOR_CUSTOMERS = [
     "sms_budget.py",
     "supplies.py",
     "validators.py",
-    "models/accounts.py",
-    "models/delegations.py",
+    "entities/accounts.py",
+    "entities/delegations.py",
 ]
 CHANNELS = [
     "bot/channels/telegram/bridge.py",

@@ -1,7 +1,7 @@
 """Helpers of the integration tests: a migrated database and units of work on it."""
 
 from backend import db
-from backend.models import Base
+from backend.entities import Base
 from backend.uow import SqlAlchemyUnitOfWork
 from tests.support.settings import fast_settings
 

@@ -6,8 +6,8 @@ from sqlalchemy import inspect, text
 from test_db_services import SOLE_VERDE, count, practice_numbers_of
 
 from backend import callbacks, db, handovers, practices, staff, training
+from backend.entities import Communication, OutboxMessage, StaffSessionRecord
 from backend.errors import Throttled
-from backend.models import Communication, OutboxMessage, StaffSessionRecord
 from tests.support.portal_data import add_practice, uploaded
 from tests.support.registration import register
 

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from test_db_services import GIULIA, SOLE_VERDE, last_code
 
 from backend import accounts, credentials
+from backend.entities import CodePurpose, VerificationCode
 from backend.errors import CodeRejected, Conflict
-from backend.models import CodePurpose, VerificationCode
 from backend.validators import validate_holder
 from tests.support.registration import CF, EMAIL, PASSWORD, register
 

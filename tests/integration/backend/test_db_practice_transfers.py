@@ -4,8 +4,8 @@ import pytest
 from test_db_services import PDF, SOLE_VERDE
 
 from backend import documents, practices
+from backend.entities import AuditEvent, Document, PracticeTransfer
 from backend.errors import Conflict
-from backend.models import AuditEvent, Document, PracticeTransfer
 from tests.support.portal_data import add_practice, uploaded
 from tests.support.registration import register
 

@@ -8,8 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
 from backend import accounts, acting, codes, credentials, delegations, practices, supplies
-from backend.errors import CodeRejected, Conflict, NotAllowed
-from backend.models import (
+from backend.entities import (
     Account,
     AuditEvent,
     Base,
@@ -22,6 +21,7 @@ from backend.models import (
     Supply,
     VerificationCode,
 )
+from backend.errors import CodeRejected, Conflict, NotAllowed
 from tests.support import portal_data
 from tests.support.portal_data import add_pod, add_practice, uploaded
 from tests.support.registration import CF, EMAIL, PASSWORD, register
@@ -58,7 +58,7 @@ def count(database, model, *where) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_migrations_match_the_models(database):
+def test_migrations_match_the_entities(database):
     with database.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
 

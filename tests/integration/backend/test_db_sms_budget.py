@@ -5,14 +5,14 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from backend.errors import BackendError
-from backend.models import (
+from backend.entities import (
     Account,
     AuditEvent,
     OutboxMessage,
     SmsBudgetEntry,
     VerificationCode,
 )
+from backend.errors import BackendError
 from backend.sms_budget import SmsRefused
 from tests.support.registration import start_new_person as start
 

@@ -5,7 +5,7 @@ from test_db_services import GIULIA, PDF, count
 
 from backend import delegations, documents
 from backend.documents import UploadNotValid
-from backend.models import Delegation, Document, OutboxMessage
+from backend.entities import Delegation, Document, OutboxMessage
 from tests.support.registration import register
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from backend import outbox
 from backend.dispatch import Dispatcher, HttpSmsSender, SmtpSender, senders_from_settings
-from backend.models import OutboxMessage
+from backend.entities import OutboxMessage
 from tests.support.loopback import free_port
 from tests.support.settings import fast_settings
 

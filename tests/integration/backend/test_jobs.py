@@ -18,7 +18,7 @@ from test_dispatch import Inbox, smtp_server
 from backend import accounts, delegations, documents, jobs, staff, training
 from backend.clock import ManualClock, utcnow
 from backend.dispatch import Dispatcher, SmtpSender
-from backend.models import (
+from backend.entities import (
     JobLease,
     OutboxMessage,
     StaffLoginAttempts,

@@ -18,7 +18,7 @@ from actions.delegation_request import (
 from actions.flow import Invalid
 from actions.session import RENEWAL
 from backend import delegations, documents
-from backend.models import DelegationStatus
+from backend.entities import DelegationStatus
 from tests.support.portal_data import PDF
 from tests.unit.actions.conftest import closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account

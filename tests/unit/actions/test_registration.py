@@ -3,7 +3,7 @@
 from rasa_sdk.events import SlotSet
 
 from actions.registration import ActionAskClauses, ValidateRegistrationForm
-from backend.models import AccountStatus
+from backend.entities import AccountStatus
 from tests.support.registration import start_new_person
 from tests.unit.actions.conftest import tracker
 

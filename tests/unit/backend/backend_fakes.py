@@ -10,7 +10,7 @@ from itertools import count
 from typing import Any, Generic, TypeVar
 
 from backend.clock import ManualClock
-from backend.models import Account, Base, SmsBudgetEntry, VerificationCode
+from backend.entities import Account, Base, SmsBudgetEntry, VerificationCode
 from backend.passwords import hash_password
 from backend.settings import Settings
 from backend.uow import REPOSITORIES, AbstractUnitOfWork

@@ -1,8 +1,8 @@
 import pytest
 
 from backend import accounts, credentials
+from backend.entities import AccountStatus
 from backend.errors import CodeRejected, Conflict, InvalidInput, NotAllowed, Throttled
-from backend.models import AccountStatus
 from tests.support.registration import CF, EMAIL, PASSWORD, register
 
 MOBILE = "+393331234567"

@@ -1,8 +1,8 @@
 import pytest
 
 from backend import codes
+from backend.entities import CodePurpose
 from backend.errors import CodeRejected, Throttled
-from backend.models import CodePurpose
 
 ACCOUNT = 7
 

@@ -6,8 +6,8 @@ from backend_fakes import add_active_account
 
 from backend import delegations, documents
 from backend.documents import UploadNotValid
+from backend.entities import DelegationStatus
 from backend.errors import DelegationEnded, InvalidInput, NotAllowed, NotFound
-from backend.models import DelegationStatus
 from tests.support.portal_data import PDF, uploaded
 
 MARIO, GIULIA = "mario@gmail.com", "giulia@gmail.com"

@@ -7,7 +7,7 @@ import pytest
 from backend_fakes import FakeRepository, add_active_account
 
 from backend import accounts
-from backend.models import AccountStatus, Pod
+from backend.entities import AccountStatus, Pod
 from backend.uow import Repository, SqlRepository
 
 EMAIL = "mario.rossi@gmail.com"

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from backend import accounts, callbacks, credentials, handovers, sms_budget, staff
-from backend.models import AccountStatus, SmsLimit
+from backend.entities import AccountStatus, SmsLimit
 from backend.sms_budget import SmsRefused
 from tests.support.registration import CF, register
 from tests.support.registration import start_new_person as start

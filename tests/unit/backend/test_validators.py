@@ -3,8 +3,8 @@ from backend_strategies import fiscal_codes, spaced, vat_numbers
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from backend.entities import CustomerKind
 from backend.errors import InvalidInput
-from backend.models import CustomerKind
 from backend.validators import (
     PASSWORD_RULE_IT,
     classify_fiscal_id,

@@ -6,8 +6,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.entities.base import Base
 from backend.errors import NotAllowed
-from backend.models.base import Base
 
 
 class DelegationStatus(StrEnum):

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.models.base import Base
+from backend.entities.base import Base
 
 
 class Channel(StrEnum):

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.models.base import Base
+from backend.entities.base import Base
 
 
 class Practice(Base):

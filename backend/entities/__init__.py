@@ -6,17 +6,22 @@ database so deleting an account removes what belongs to it. Importing this packa
 registers every table on ``Base.metadata`` (what Alembic compares against).
 """
 
-from backend.models.accounts import Account, AccountStatus, CustomerKind
-from backend.models.audit import AuditEvent
-from backend.models.base import Base
-from backend.models.callbacks import CallbackOutcome, CallbackRequest, CallbackStatus
-from backend.models.codes import CodePurpose, VerificationCode
-from backend.models.delegations import DELEGATION_STATUS_IT, Delegation, DelegationStatus, Document
-from backend.models.jobs import JobLease, TranscriptErasure
-from backend.models.outbox import Channel, OutboxMessage, OutboxStatus
-from backend.models.practices import Communication, Practice, PracticeTransfer, TransferStatus
-from backend.models.sms_budget import SmsBudgetEntry, SmsLimit
-from backend.models.staff import (
+from backend.entities.accounts import Account, AccountStatus, CustomerKind
+from backend.entities.audit import AuditEvent
+from backend.entities.base import Base
+from backend.entities.callbacks import CallbackOutcome, CallbackRequest, CallbackStatus
+from backend.entities.codes import CodePurpose, VerificationCode
+from backend.entities.delegations import (
+    DELEGATION_STATUS_IT,
+    Delegation,
+    DelegationStatus,
+    Document,
+)
+from backend.entities.jobs import JobLease, TranscriptErasure
+from backend.entities.outbox import Channel, OutboxMessage, OutboxStatus
+from backend.entities.practices import Communication, Practice, PracticeTransfer, TransferStatus
+from backend.entities.sms_budget import SmsBudgetEntry, SmsLimit
+from backend.entities.staff import (
     HandoverNote,
     StaffLoginAttempts,
     StaffRole,
@@ -24,7 +29,7 @@ from backend.models.staff import (
     StaffUser,
     TrainingMark,
 )
-from backend.models.supplies import Pod, Supply
+from backend.entities.supplies import Pod, Supply
 
 __all__ = [
     "JobLease",
