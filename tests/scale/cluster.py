@@ -13,17 +13,15 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import yaml
 
 from backend import db
 from tests.support import ROOT
 from tests.support.loopback import free_port
-from tests.support.processes import spawn, terminate
+from tests.support.processes import spawn, terminate, wait_ready
 from tests.support.services import REDIS_URL, postgres_url_for_rasa
 from tests.support.stack import MODEL, RASA, rasa_env
 
@@ -158,17 +156,4 @@ class Cluster:
         self.processes[name] = spawn(command, env, self.workdir / f"{name}.log")
 
     def _wait(self, checks: dict[str, str]) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while checks:
-            for name, url in list(checks.items()):
-                process = self.processes.get(name)
-                if process and process.poll() is not None:
-                    raise RuntimeError(f"{name} exited; see {self.workdir / (name + '.log')}")
-                try:
-                    if httpx.get(url, timeout=2).status_code == 200:
-                        del checks[name]
-                except httpx.TransportError:
-                    pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"not ready after {READY_TIMEOUT}s: {sorted(checks)}")
-            time.sleep(0.5)
+        wait_ready(checks, self.processes, self.workdir, READY_TIMEOUT)

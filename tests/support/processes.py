@@ -3,7 +3,10 @@
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
+
+import httpx
 
 from tests.support import ROOT
 
@@ -32,3 +35,24 @@ def terminate(*processes: subprocess.Popen, grace: float = 15) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def wait_ready(
+    checks: dict[str, str], processes: dict[str, subprocess.Popen], logs: Path, timeout: float
+) -> None:
+    """Waits until each named server answers 200 at its URL; fails at once when one exits
+    (its log is ``logs/<name>.log``), and after ``timeout`` seconds for the rest."""
+    checks, deadline = dict(checks), time.monotonic() + timeout
+    while checks:
+        for name, url in list(checks.items()):
+            process = processes.get(name)
+            if process and process.poll() is not None:
+                raise RuntimeError(f"{name} exited; see {logs / (name + '.log')}")
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    del checks[name]
+            except httpx.TransportError:
+                pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not ready after {timeout}s: {sorted(checks)}")
+        time.sleep(0.3)

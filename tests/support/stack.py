@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from backend.uow import AbstractUnitOfWork
 from tests.support import ROOT
 from tests.support.loopback import free_port
 from tests.support.portal_data import last_code
-from tests.support.processes import spawn, terminate
+from tests.support.processes import spawn, terminate, wait_ready
 from tests.support.services import REDIS_URL
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -201,16 +200,4 @@ class Stack:
         self.processes[name] = spawn(command, env, self.workdir / f"{name}.log")
 
     def _wait_ready(self, checks: dict[str, str]) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while checks:
-            for name, url in list(checks.items()):
-                if self.processes[name].poll() is not None:
-                    raise RuntimeError(f"{name} exited; see {self.workdir / (name + '.log')}")
-                try:
-                    if httpx.get(url, timeout=2).status_code == 200:
-                        del checks[name]
-                except httpx.TransportError:
-                    pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"not ready after {READY_TIMEOUT}s: {sorted(checks)}")
-            time.sleep(0.3)
+        wait_ready(checks, self.processes, self.workdir, READY_TIMEOUT)
