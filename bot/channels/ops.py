@@ -26,6 +26,7 @@ from backend.settings import Settings
 log = logging.getLogger("sportello.http")
 Check = Callable[[], Awaitable[None]]  # raises when the dependency does not answer
 CHECK_SECONDS = 2.0
+READY_SECONDS = 1.0
 QUIET = frozenset({"/healthz", "/readyz", "/metrics"})  # probes: counted, not logged
 
 
@@ -52,19 +53,30 @@ def rasa_ready(settings: Settings) -> tuple[str, Check]:
     return "rasa", check
 
 
+async def _answers(check: Check) -> bool:
+    try:
+        await asyncio.wait_for(check(), CHECK_SECONDS)
+    except Exception:  # any failure means "not ready"; the reason is in its own log
+        return False
+    return True
+
+
 def routes(*checks: tuple[str, Check]) -> list[Route]:
     """``/healthz``, ``/readyz`` over ``checks``, ``/metrics``."""
 
     async def alive(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
+    # The process is public: however many ask, the dependencies are asked at most once per
+    # READY_SECONDS (a flood of /readyz is not a flood of database queries and Rasa calls).
+    lock, last = asyncio.Lock(), {"at": -READY_SECONDS, "failed": []}
+
     async def ready(_request: Request) -> Response:
-        failed = []
-        for name, check in checks:
-            try:
-                await asyncio.wait_for(check(), CHECK_SECONDS)
-            except Exception:  # any failure means "not ready"; the reason is in its own log
-                failed.append(name)
+        async with lock:
+            if time.monotonic() - last["at"] >= READY_SECONDS:
+                last["failed"] = [name for name, check in checks if not await _answers(check)]
+                last["at"] = time.monotonic()
+        failed = last["failed"]
         status = 503 if failed else 200
         return JSONResponse({"pronto": not failed, "non_raggiungibili": failed}, status)
 
