@@ -182,7 +182,7 @@ class ChatProxy:
             return error(503, BOT_UNREACHABLE)
 
     async def _answer(self, request: Request) -> JSONResponse:
-        client = self.limits.client_address(request)
+        client = self.limits.client_address.key(request)
         wait = await self.limits.chat_client.hit(client)
         if wait:
             return too_many(wait)

@@ -3,7 +3,9 @@ document uploads (bot/channels/rate_limits.py counts them).
 
 The client address is the socket's peer, or, when that peer is one of ``TRUSTED_PROXIES``,
 the nearest address in ``X-Forwarded-For`` that is not a trusted proxy: a header any client
-can write counts only where our own proxy wrote it.
+can write counts only where our own proxy wrote it. The limits (and the SMS budget, which
+gets it as ``cliente``) count an IPv6 client by its /64: one subscriber's network, which
+gives its owner 2^64 addresses to rotate through.
 """
 
 from __future__ import annotations
@@ -45,6 +47,23 @@ class ClientAddress:
                     return address
             address = hop
         return address
+
+    def key(self, request: Request) -> str:
+        """What the limits count this request's client by."""
+        return client_key(self(request))
+
+
+def client_key(address: str) -> str:
+    """An IPv4 address as it is, an IPv6 one as its /64 network."""
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ip_network(f"{parsed}/64", strict=False))
 
 
 class WebLimits:

@@ -33,7 +33,7 @@ class Uploads:
 
     async def _wait(self, request: Request) -> int | None:
         """The seconds to wait when this client or conversation uploaded too much."""
-        wait = await self.limits.documents_client.hit(self.limits.client_address(request))
+        wait = await self.limits.documents_client.hit(self.limits.client_address.key(request))
         credential = await self.credentials.read(request, "")
         if wait or credential is None:
             return wait

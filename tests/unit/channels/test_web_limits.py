@@ -13,7 +13,7 @@ from backend.settings import Settings
 from bot.channels.rate_limits import RateLimit, storage_for
 from bot.channels.web import app as web
 from bot.channels.web.identity import HEADER
-from bot.channels.web.limits import ClientAddress
+from bot.channels.web.limits import ClientAddress, client_key
 from tests.support.portal_data import PDF
 from tests.support.services import REDIS_URL
 from tests.unit.channels.test_web import FakeRasa, uow  # noqa: F401 (a fixture)
@@ -39,6 +39,20 @@ def request_from(peer: str, forwarded: str | None = None) -> Request:
 )
 def test_the_client_is_the_peer_or_what_a_trusted_proxy_forwarded(peer, forwarded, client):
     assert ClientAddress(["10.0.0.0/8"])(request_from(peer, forwarded)) == client
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),  # the same subscriber
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("sconosciuto", "sconosciuto"),
+    ],
+)
+def test_an_ipv6_client_counts_by_its_64_network(address, key):
+    assert client_key(address) == key
 
 
 @pytest.fixture
