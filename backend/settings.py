@@ -143,6 +143,11 @@ class Settings(BaseSettings):
     # When Help OnLine's operators work, Europe/Rome (backend/operator_hours.py): the
     # callback's time slots and the promise of a call quote it.
     orari_operatori: Annotated[str, AfterValidator(_operator_hours)] = "lun-ven 8-20, sab 8-13"
+    # Live hand-over (backend/live_chats.py): how long a customer waits in the queue before
+    # the callback ticket replaces it, and how long an operator's chat may go without a word
+    # from the customer before it ends.
+    live_queue_timeout_seconds: Positive = 300
+    live_idle_minutes: Positive = 15
     code_max_attempts: Positive = 5
     code_resend_seconds: Positive = 60
     code_max_per_hour: Positive = 5

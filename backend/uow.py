@@ -113,6 +113,57 @@ class SqlCodeRepository(SqlRepository[entities.VerificationCode]):
         return result.rowcount == 1
 
 
+class LiveChatRepository(Repository[entities.LiveChat], Protocol):
+    def shift(self, chat: entities.LiveChat, from_state: str, **values: Any) -> bool:
+        """Set ``values`` if the chat is still in ``from_state``; False if someone changed it
+        first (of two operators taking it at once, one wins)."""
+        ...
+
+
+class LiveMessageRepository(Repository[entities.LiveMessage], Protocol):
+    def after(self, after_id: int, **equals: Any) -> list[entities.LiveMessage]:
+        """The messages numbered after ``after_id`` with ``equals``, in order."""
+        ...
+
+    def undelivered(self, channel: str, limit: int) -> list[entities.LiveMessage]:
+        """Messages of ``channel``'s chats never delivered, oldest first."""
+        ...
+
+
+class SqlLiveChatRepository(SqlRepository[entities.LiveChat]):
+    def shift(self, chat: entities.LiveChat, from_state: str, **values: Any) -> bool:
+        table = entities.LiveChat
+        result = self.session.execute(
+            update(table)
+            .where(table.id == chat.id, table.state == from_state)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        for name, value in values.items():
+            setattr(chat, name, value)
+        return True
+
+
+class SqlLiveMessageRepository(SqlRepository[entities.LiveMessage]):
+    def after(self, after_id: int, **equals: Any) -> list[entities.LiveMessage]:
+        table = entities.LiveMessage
+        query = select(table).filter_by(**equals).where(table.id > after_id).order_by(table.id)
+        return list(self.session.scalars(query))
+
+    def undelivered(self, channel: str, limit: int) -> list[entities.LiveMessage]:
+        table, chats = entities.LiveMessage, entities.LiveChat
+        query = (
+            select(table)
+            .join(chats, chats.id == table.chat_id)
+            .where(chats.channel == channel, table.delivered_at.is_(None))
+            .order_by(table.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+
 # pg_advisory_xact_lock's key for the SMS budget: any constant no other lock uses.
 SMS_BUDGET_LOCK = 5_770_001
 
@@ -168,6 +219,9 @@ class AbstractUnitOfWork:
     training_marks: Repository[entities.TrainingMark]
     transcript_erasures: Repository[entities.TranscriptErasure]
     job_leases: Repository[entities.JobLease]
+    operator_presence: Repository[entities.OperatorPresence]
+    live_chats: LiveChatRepository
+    live_messages: LiveMessageRepository
 
     def __init__(self, settings: Settings | None = None, clock: Clock = utcnow):
         self.settings = settings or get_settings()
@@ -189,9 +243,9 @@ class AbstractUnitOfWork:
         raise NotImplementedError
 
 
-# Every plain repository's attribute and table, read from the annotations above (``codes`` and
-# ``sms_budget`` have their own classes): the SQL unit of work and the unit tests' fake are
-# both built from it.
+# Every plain repository's attribute and table, read from the annotations above (``codes``,
+# ``sms_budget``, ``live_chats`` and ``live_messages`` have their own classes): the SQL unit
+# of work and the unit tests' fake are both built from it.
 REPOSITORIES: dict[str, type[entities.Base]] = {
     name: get_args(hint)[0]
     for name, hint in get_type_hints(AbstractUnitOfWork).items()
@@ -210,6 +264,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
             setattr(self, name, SqlRepository(self.session, model))
         self.codes = SqlCodeRepository(self.session, entities.VerificationCode)
         self.sms_budget = SqlSmsLedger(self.session, entities.SmsBudgetEntry)
+        self.live_chats = SqlLiveChatRepository(self.session, entities.LiveChat)
+        self.live_messages = SqlLiveMessageRepository(self.session, entities.LiveMessage)
         return self
 
     def __exit__(self, *exc_info) -> None:

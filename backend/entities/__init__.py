@@ -18,6 +18,14 @@ from backend.entities.delegations import (
     Document,
 )
 from backend.entities.jobs import JobLease, TranscriptErasure
+from backend.entities.live_chats import (
+    Author,
+    LiveChat,
+    LiveChatEnd,
+    LiveChatState,
+    LiveMessage,
+    OperatorPresence,
+)
 from backend.entities.outbox import Channel, OutboxMessage, OutboxStatus
 from backend.entities.practices import Communication, Practice, PracticeTransfer, TransferStatus
 from backend.entities.sms_budget import SmsBudgetEntry, SmsLimit
@@ -32,6 +40,12 @@ from backend.entities.staff import (
 from backend.entities.supplies import Pod, Supply
 
 __all__ = [
+    "Author",
+    "LiveChat",
+    "LiveChatEnd",
+    "LiveChatState",
+    "LiveMessage",
+    "OperatorPresence",
     "JobLease",
     "TranscriptErasure",
     "Account",

@@ -10,7 +10,14 @@ from itertools import count
 from typing import Any, Generic, TypeVar
 
 from backend.clock import ManualClock
-from backend.entities import Account, Base, SmsBudgetEntry, VerificationCode
+from backend.entities import (
+    Account,
+    Base,
+    LiveChat,
+    LiveMessage,
+    SmsBudgetEntry,
+    VerificationCode,
+)
 from backend.passwords import hash_password
 from backend.settings import Settings
 from backend.uow import REPOSITORIES, AbstractUnitOfWork
@@ -94,6 +101,29 @@ class FakeSmsLedger(FakeRepository[SmsBudgetEntry]):
         return len(rows), min((row.created_at for row in rows), default=None)
 
 
+class FakeLiveChats(FakeRepository[LiveChat]):
+    def shift(self, chat: LiveChat, from_state: str, **values) -> bool:
+        if chat.state != from_state:
+            return False
+        for name, value in values.items():
+            setattr(chat, name, value)
+        return True
+
+
+class FakeLiveMessages(FakeRepository[LiveMessage]):
+    def __init__(self, model: type[LiveMessage], chats: FakeLiveChats):
+        super().__init__(model)
+        self.chats = chats
+
+    def after(self, after_id: int, **equals) -> list[LiveMessage]:
+        return [m for m in self.find(**equals) if m.id > after_id]
+
+    def undelivered(self, channel: str, limit: int) -> list[LiveMessage]:
+        return [
+            m for m in self.find(delivered_at=None) if self.chats.get(m.chat_id).channel == channel
+        ][:limit]
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     def __init__(self, settings: Settings, clock: ManualClock):
         super().__init__(settings=settings, clock=clock)
@@ -102,6 +132,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
             setattr(self, name, self._repository(FakeRepository(model)))
         self.codes = self._repository(FakeCodeRepository(VerificationCode))
         self.sms_budget = self._repository(FakeSmsLedger(SmsBudgetEntry))
+        self.live_chats = self._repository(FakeLiveChats(LiveChat))
+        self.live_messages = self._repository(FakeLiveMessages(LiveMessage, self.live_chats))
         self.commits = 0
         self.in_transaction = False
 
