@@ -68,6 +68,13 @@ CONTINUE_SLOT = "continua_flusso"
 CONTINUE_RESPONSE = "utter_continuare"
 COMPLETED_RESPONSE = "utter_posso_aiutarti"
 INTERNAL_ERROR_RESPONSE = "utter_errore_interno"
+# Live hand-over (backend/live_chats.py): a bot message carrying {LIVE_KEY: "attesa"} tells
+# the channel that the conversation joined the operators' queue, so the widget starts
+# listening for messages it did not ask for (GET /api/chat/diretta).
+LIVE_KEY = "diretta"
+LIVE_WAITING = "attesa"
+# Marks a tracker event written for a person: BotUttered metadata {OPERATOR_KEY: name}.
+OPERATOR_KEY = "operatore"
 
 # Short Italian question labels: the "Intendevi…?" buttons and the console's intent picker.
 INTENT_LABELS: dict[str, str] = {
