@@ -210,6 +210,16 @@ class Settings(BaseSettings):
     rate_limit_documents_conversation: RateLimit = "10/hour"
     rate_limit_documents_client: RateLimit = "30/hour"
     rate_limit_telegram_chat: RateLimit = "20/minute"
+    # The widget's long poll of a live hand-over (GET /api/chat/diretta): an idle one asks
+    # about twice a minute; the conversation's limit bounds a client asking in a tight loop.
+    rate_limit_live_client: RateLimit = "300/minute"
+    rate_limit_live_conversation: RateLimit = "40/minute"
+    # How long that poll waits for a message before answering empty, and how often a waiting
+    # poll reads the database again (messages written by a process that does not wake it).
+    live_feed_wait_seconds: Annotated[float, Field(gt=0, le=60)] = 25.0
+    live_feed_recheck_seconds: Annotated[float, Field(gt=0)] = 2.0
+    # How often the Telegram bridge sends the operators' messages of its live chats.
+    telegram_live_interval_seconds: Annotated[float, Field(gt=0)] = 1.0
     telegram_bot_token: str = ""
     telegram_api_base_url: HttpUrl = "https://api.telegram.org/bot"
     # Derived from the base URL when empty (".../bot" -> ".../file/bot").

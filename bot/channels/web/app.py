@@ -4,6 +4,8 @@ The widget talks only to this app, never to Rasa directly. One module per capabi
 - ``chat.py``: ``POST /api/chat``, one message to Rasa's REST channel, the replies back;
 - ``identity.py``: the conversation the web app issued, never one a client names;
 - ``limits.py``: rate limits per client address and per conversation;
+- ``live_feed.py``: ``GET /api/chat/diretta``, an operator's messages pushed to the widget
+  during a live hand-over (long polling);
 - ``uploads.py``: ``POST /api/documenti``, identity documents for a delega;
 - ``portal.py``: the portal's login hand-off and the demo portal pages;
 - ``/console`` is the staff console (the ``console`` package).
@@ -27,6 +29,7 @@ from bot.channels import ops
 from bot.channels.web.chat import ChatProxy
 from bot.channels.web.identity import HEADER, Credentials
 from bot.channels.web.limits import WebLimits
+from bot.channels.web.live_feed import LiveFeed, LiveNotifier
 from bot.channels.web.portal import DEMO_PAGES, STATIC, demo_page, portal_page
 from bot.channels.web.uploads import Uploads
 from console.app import make_console
@@ -45,11 +48,15 @@ def make_app(
     logs.configure(settings)
     credentials, limits = Credentials(settings), WebLimits(settings)
     proxy = ChatProxy(settings, credentials, limits, transport)
+    notifier = LiveNotifier(settings.redis_url)
+    feed = LiveFeed(settings, credentials, limits, notifier)
 
     @asynccontextmanager
     async def lifespan(_app):
         await proxy.open()
+        await notifier.open()
         yield
+        await notifier.close()
         await proxy.close()
 
     app = Starlette(
@@ -58,6 +65,7 @@ def make_app(
             *ops.routes(ops.database_ready(settings), ops.rasa_ready(settings)),
             *(Route(path, demo_page) for path in DEMO_PAGES),
             Route("/api/chat", proxy.endpoint, methods=["POST"]),
+            Route("/api/chat/diretta", feed.endpoint, methods=["GET"]),
             Route("/api/documenti", Uploads(credentials, limits).endpoint, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             Mount("/console", app=make_console()),
@@ -67,7 +75,7 @@ def make_app(
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.widget_origins,
-                allow_methods=["POST"],
+                allow_methods=["GET", "POST"],
                 allow_headers=["*"],
                 allow_credentials=True,
                 expose_headers=[HEADER, "Retry-After"],
@@ -76,6 +84,8 @@ def make_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Wakes the widgets of a conversation an operator wrote to (the console's ``notify``).
+    app.state.live_notifier = notifier
     return app
 
 

@@ -2,7 +2,9 @@
 
 The body is ``{"id": …, "message": …, "metadata": {…}}``; a ``sender`` in it is ignored:
 the conversation is the one the request's credential names (identity.py), or a new one.
-Every message carries an id chosen by the widget: a retry after a dropped connection gets
+During a live hand-over the message reaches Rasa all the same (paused, it only keeps it) and
+the operator holding the chat (bot/channels/live_customer.py). Every message carries an id
+chosen by the widget: a retry after a dropped connection gets
 the answer already given instead of reaching the bot a second time. The body is capped
 before it is parsed, and anything but that shape (not JSON, wrong types, lone surrogates,
 too long) gets a 400 with an Italian message.
@@ -28,7 +30,9 @@ from actions.contract import (
     RENEW_CREDENTIAL_KEY,
     WEB,
 )
+from backend import bootstrap
 from backend.settings import Settings
+from bot.channels.live_customer import tell_operator
 from bot.channels.web.identity import Credential, Credentials
 from bot.channels.web.limits import WebLimits, too_many
 from bot.channels.web.portal import relay_portal_token
@@ -120,6 +124,7 @@ class ChatProxy:
         transport: httpx.AsyncBaseTransport | None = None,
     ):
         self.webhook = f"{settings.rasa_url.rstrip('/')}/webhooks/rest/webhook"
+        self.settings = settings
         self.portal_key = settings.portal_jwt_key
         self.credentials, self.limits = credentials, limits
         self.transport = transport
@@ -150,6 +155,8 @@ class ChatProxy:
             response = await self.client.post(self.webhook, json=body)
             response.raise_for_status()
             replies, renew = visible(response.json())
+            # Once Rasa has it (a retry is answered from memory): the operator reads it too.
+            await tell_operator(self._unit_of_work, credential.sender, text)
             renewed = await self.credentials.renew(credential, message_id) if renew else None
         except BaseException as failure:
             future.set_exception(failure)
@@ -162,6 +169,9 @@ class ChatProxy:
         while len(self.answers) > REMEMBERED_ANSWERS:
             self.answers.popitem(last=False)
         return replies, renewed
+
+    def _unit_of_work(self):
+        return bootstrap.unit_of_work(self.settings)
 
     def forwarded(self, metadata: dict, client: str) -> dict:
         """Only what the bot knows how to use; "canale" tells the flows they talk to the

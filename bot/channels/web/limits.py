@@ -1,5 +1,5 @@
-"""The web app's rate limits: per client address and per conversation, on the chat and the
-document uploads (bot/channels/rate_limits.py counts them).
+"""The web app's rate limits: per client address and per conversation, on the chat, the
+document uploads and the live feed (bot/channels/rate_limits.py counts them).
 
 The client address is the socket's peer, or, when that peer is one of ``TRUSTED_PROXIES``,
 the nearest address in ``X-Forwarded-For`` that is not a trusted proxy: a header any client
@@ -67,7 +67,7 @@ def client_key(address: str) -> str:
 
 
 class WebLimits:
-    """The four limits of the web app, on one storage."""
+    """The limits of the web app (chat, documents, live feed), on one storage."""
 
     def __init__(self, settings: Settings):
         storage = storage_for(settings.redis_url)
@@ -80,6 +80,10 @@ class WebLimits:
         )
         self.documents_conversation = RateLimit(
             "documenti-conversazione", settings.rate_limit_documents_conversation, storage
+        )
+        self.live_client = RateLimit("diretta-cliente", settings.rate_limit_live_client, storage)
+        self.live_conversation = RateLimit(
+            "diretta-conversazione", settings.rate_limit_live_conversation, storage
         )
         self.client_address = ClientAddress(settings.trusted_proxies)
 
