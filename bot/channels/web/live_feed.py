@@ -40,7 +40,9 @@ from bot.channels.web.limits import WebLimits, too_many
 log = logging.getLogger(__name__)
 
 CHANNEL = "sportello-diretta"
-NO_CONVERSATION = "Conversazione non riconosciuta: scrivi un messaggio nella chat per iniziarne una."
+NO_CONVERSATION = (
+    "Conversazione non riconosciuta: scrivi un messaggio nella chat per iniziarne una."
+)
 BAD_AFTER = "Il parametro «dopo» deve essere un numero intero non negativo."
 MAX_AFTER_DIGITS = 18  # within a BIGINT
 STATES = {LiveChatState.WAITING: "attesa", LiveChatState.ACTIVE: "attiva"}

@@ -55,9 +55,7 @@ class Replica:
 
     def publish(self, sender: str) -> None:
         """The console's notify, in the app's own event loop."""
-        running = asyncio.run_coroutine_threadsafe(
-            self.notifier.publish(sender), self.server.loop
-        )
+        running = asyncio.run_coroutine_threadsafe(self.notifier.publish(sender), self.server.loop)
         running.result(5)
 
     def poll(self, token: str | None, after: int | str = 0, timeout: float = 30) -> httpx.Response:
@@ -157,7 +155,8 @@ def test_nothing_new_answers_empty_at_the_end_of_the_wait(replica, operator, con
 
 
 def test_a_message_written_without_publish_is_found_by_the_recheck(database_url, operator):
-    web = Replica(app_settings(database_url, live_feed_wait_seconds=20, live_feed_recheck_seconds=0.5))
+    settings = app_settings(database_url, live_feed_wait_seconds=20, live_feed_recheck_seconds=0.5)
+    web = Replica(settings)
     try:
         credential, token = web_conversation(web.settings)
         chat = operator.take(credential.sender)
