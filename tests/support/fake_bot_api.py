@@ -57,6 +57,7 @@ class FakeBotApi:
         self._new_update: asyncio.Event | None = None
         self._server: LoopbackServer | None = None
         self._flood: dict[str, int] = {}
+        self._broken: dict[str, int] = {}
         self._closing = False
 
     # ---- where the bridge finds it
@@ -91,6 +92,11 @@ class FakeBotApi:
         """The next call to ``method`` gets Telegram's 429 flood-control answer."""
         with self._changed:
             self._flood[method] = retry_after
+
+    def break_next(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls to ``method`` get a 502, as when Telegram has a hiccup."""
+        with self._changed:
+            self._broken[method] = times
 
     # ---- what tests do
     def push(self, update: dict) -> int:
@@ -218,6 +224,11 @@ class FakeBotApi:
             self._record(method, params)
         with self._changed:
             retry_after = self._flood.pop(method, None)
+            broken = self._broken.get(method, 0)
+            if broken:
+                self._broken[method] = broken - 1
+        if broken:
+            return JSONResponse({"ok": False, "error_code": 502, "description": "Bad Gateway"}, 502)
         if retry_after is not None:
             return JSONResponse(
                 {

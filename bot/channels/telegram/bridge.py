@@ -13,6 +13,10 @@ user introduces anywhere («la password è …»; actions/redaction.py). No mess
 logged. Each chat may send at most ``RATE_LIMIT_TELEGRAM_CHAT`` messages
 (bot/channels/rate_limits.py; Redis when ``REDIS_URL`` is set): past it the bridge says so
 once and drops what follows until the window moves on.
+
+During a live hand-over every message still goes to Rasa and also to the operator holding
+the chat (bot/channels/live_customer.py); the operator's messages come back to the chat
+through a repeating job (live_delivery.py).
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ from actions import contract, redaction
 from backend import bootstrap, documents, logs, metrics
 from backend.errors import InvalidInput
 from backend.settings import Settings, get_settings
+from bot.channels.live_customer import tell_operator
 from bot.channels.rate_limits import RateLimit, storage_for, too_fast
+from bot.channels.telegram import live_delivery
 from bot.channels.telegram.rasa_client import (
     CallbackPayloads,
     RasaClient,
@@ -77,12 +83,17 @@ CHAT_LOCK, TOLD_TOO_FAST = "lock", "told_too_fast"
 
 
 class Bridge:
-    """What the handlers share: the Rasa client, the long-payload table, the chats' limit."""
+    """What the handlers share: the Rasa client, the long-payload table, the chats' limit,
+    the backend's database."""
 
-    def __init__(self, rasa: RasaClient, limit: RateLimit):
+    def __init__(self, rasa: RasaClient, limit: RateLimit, settings: Settings):
         self.rasa = rasa
         self.payloads = CallbackPayloads()
         self.limit = limit
+        self.settings = settings
+
+    def unit_of_work(self):
+        return bootstrap.unit_of_work(self.settings)
 
 
 def _bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
@@ -132,6 +143,8 @@ async def relay(
         log.warning("chat %s: no answer from Rasa (%s)", chat_id, exc)
         await context.bot.send_message(chat_id, APOLOGY)
         return
+    # Rasa has it; during a live hand-over the operator holding the chat reads it too.
+    await tell_operator(bridge.unit_of_work, sender_id(update), text)
     context.chat_data[SECRET_NEXT] = reply.expects_secret
     if reply.expects_secret:
         context.chat_data[SECRET_ASKED_AT] = time.monotonic()
@@ -238,6 +251,11 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await context.bot.send_message(update.effective_chat.id, CANNOT_READ)
 
 
+async def deliver_live_messages(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Sends the operators' messages of the Telegram live chats (a repeating job)."""
+    await live_delivery.deliver(context.bot, _bridge(context).unit_of_work)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Logs a failed update (never its content) and keeps the bridge running."""
     log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
@@ -266,7 +284,15 @@ def build_application(settings: Settings) -> Application:
         "telegram-chat", settings.rate_limit_telegram_chat, storage_for(settings.redis_url)
     )
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
-    application.bot_data["bridge"] = Bridge(rasa, limit)
+    application.bot_data["bridge"] = Bridge(rasa, limit, settings)
+    interval = settings.telegram_live_interval_seconds
+    # One round at a time: a slow one makes the next wait rather than run beside it.
+    application.job_queue.run_repeating(
+        deliver_live_messages,
+        interval,
+        first=interval,
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
     # Private chats only: a group would share one conversation, and its secrets, with everyone.
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler(list(COMMANDS), command, filters=private))
@@ -291,6 +317,8 @@ def run() -> None:
     logs.configure(settings)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The scheduler logs every run of the live messages' job (every second) at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         application = build_application(settings)
     except RuntimeError as exc:
