@@ -1,7 +1,8 @@
 // Sportello chat widget. Embed it on any page with one tag:
 //   <script src="https://HOST/static/widget.js" data-server="https://HOST" data-title="Sportello"
 //           data-lang="it" data-open="false" data-token="PORTAL_JWT" defer></script>
-// It talks to the web app's /api/chat (a proxy to Rasa's REST channel) and /api/documenti.
+// It talks to the web app's /api/chat (a proxy to Rasa's REST channel) and /api/documenti;
+// during a live hand-over it long-polls /api/chat/diretta for the operator's messages.
 // The web app issues the conversation: its credential comes back in the X-Conversation header
 // (and an HttpOnly cookie), and goes with every request in the same header.
 // Bot text is only ever set with textContent or text nodes: it may contain markup.
@@ -81,6 +82,8 @@
     open: typeof saved.open === "boolean" ? saved.open : cfg.open === "true",
     secret: saved.secret === true, // the next answer is a password or a code
     secretAskedAt: 0, // when the bot last asked for one
+    live: saved.live === true, // a live hand-over is waiting or running: listen for the operator
+    liveAfter: Number.isSafeInteger(saved.liveAfter) ? saved.liveAfter : 0, // last operator message shown
   };
 
   // A secret typed unasked, by the server's rules (actions/redaction.py) read broadly: a
@@ -109,13 +112,13 @@
 
   function save() {
     const queue = state.queue.filter((message) => !message.secret); // secrets live in memory only
-    const { credential, open, secret } = state;
+    const { credential, open, secret, live, liveAfter } = state;
     // A secret typed unasked is shown as typed while the page is open, and kept masked.
     const log = state.log
       .slice(-KEEP)
       .map((entry) => (entry.secret ? { ...entry, text: MASK, secret: undefined } : entry));
     try {
-      localStorage.setItem(STORE, JSON.stringify({ credential, open, secret, queue, log }));
+      localStorage.setItem(STORE, JSON.stringify({ credential, open, secret, queue, log, live, liveAfter }));
     } catch {
       /* private mode or full storage: the chat still works, without history */
     }
@@ -202,7 +205,9 @@
   function render(entry) {
     const item = el("li", { class: `sw-msg sw-${entry.who}` });
     const who = entry.who === "user" ? T.you : entry.who === "bot" ? T.bot : "";
-    if (who) item.append(el("span", { class: "sw-vh" }, `${who}: `));
+    // A person of Help OnLine wrote it: their name over the bubble.
+    if (entry.operator) item.append(el("span", { class: "sw-operator" }, `${entry.operator} · Help OnLine`));
+    else if (who) item.append(el("span", { class: "sw-vh" }, `${who}: `));
     item.append(el("div", { class: "sw-bubble" }, ...linkify(entry.text)));
     if (entry.buttons && entry.buttons.length) {
       const row = el("div", { class: "sw-buttons" });
@@ -289,14 +294,16 @@
     save();
   }
 
+  const choices = (buttons) => (buttons || []).map((b) => ({ title: String(b.title), payload: String(b.payload) }));
+
   function receive(replies) {
     let secret = false;
     for (const reply of replies) {
       if (reply.custom && reply.custom.input === "segreto") secret = true;
+      if (reply.custom && reply.custom.diretta === "attesa") listen(true);
       if (secret) state.secretAskedAt = Date.now();
       if (reply.text) {
-        const buttons = (reply.buttons || []).map((b) => ({ title: String(b.title), payload: String(b.payload) }));
-        add({ who: "bot", text: String(reply.text), buttons, ts: Date.now() });
+        add({ who: "bot", text: String(reply.text), buttons: choices(reply.buttons), ts: Date.now() });
       }
     }
     setSecret(secret);
@@ -349,6 +356,54 @@
     save();
     clearTimeout(retry);
     retry = setTimeout(flush, pause);
+  }
+
+  // ---- live hand-over: the operator's and the service's messages, by long polling. The
+  // server answers at once with those numbered after `dopo`, else when one is written (or
+  // empty after ~25 s); "nessuna" ends it. The last number shown is kept across reloads, so a
+  // retry or a reload never shows a message twice.
+  const BACKOFF = [1000, 2000, 5000, 10000, 30000];
+  let listening = false;
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+
+  async function listen(start) {
+    if (start) state.live = true;
+    save();
+    if (listening || !state.live) return;
+    listening = true;
+    for (let failures = 0; state.live; ) {
+      let response;
+      let body;
+      try {
+        response = await fetch(`${server}/api/chat/diretta?dopo=${state.liveAfter}`, {
+          headers: headers({}),
+          credentials: "include",
+          cache: "no-store",
+        });
+        body = await response.json();
+      } catch {
+        response = null; // offline, or the connection dropped: try again, with growing pauses
+      }
+      if (response && (response.status === 401 || response.status === 400)) break; // no conversation to listen to
+      if (!response || !response.ok || !Array.isArray(body.messaggi)) {
+        const wait = response && response.status === 429 ? waitSeconds(response) * 1000 : BACKOFF[Math.min(failures, BACKOFF.length - 1)];
+        failures += 1;
+        await pause(wait);
+        continue;
+      }
+      failures = 0;
+      for (const message of body.messaggi) {
+        if (!(message.id > state.liveAfter)) continue;
+        state.liveAfter = message.id;
+        const operator = message.operatore ? String(message.operatore) : undefined;
+        add({ who: "bot", text: String(message.testo), operator, buttons: choices(message.pulsanti), ts: Date.now() });
+      }
+      if (body.stato === "nessuna") state.live = false;
+      save();
+    }
+    state.live = false;
+    listening = false;
+    save();
   }
 
   async function upload(chosen) {
@@ -432,6 +487,7 @@
     setSecret(state.secret);
     setOpen(state.open, false);
     flush(); // messages left unanswered before a reload
+    listen(false); // a live hand-over open before the reload
   }
 
   if (document.body) start();
