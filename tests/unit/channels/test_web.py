@@ -7,14 +7,13 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from backend import bootstrap, documents
-from backend.clock import ManualClock
+from backend import documents
 from backend.settings import Settings
 from bot.channels.web import app as web
 from bot.channels.web import portal
+from tests.support.chat import conversation_of
+from tests.support.live import Operator
 from tests.support.portal_data import PDF
-from tests.support.settings import fast_settings
-from tests.unit.backend.backend_fakes import FakeUnitOfWork
 
 MESSAGE_ID = "message-0001"
 
@@ -192,13 +191,6 @@ def test_other_sites_listed_may_embed_the_widget(client):
     assert client.options("/api/chat", headers=other).status_code == 400
 
 
-@pytest.fixture
-def uow(monkeypatch):
-    fake = FakeUnitOfWork(fast_settings(), ManualClock())
-    monkeypatch.setattr(bootstrap, "unit_of_work", lambda settings=None: fake)
-    return fake
-
-
 def test_a_pdf_upload_returns_a_reference_for_the_bot(client, uow):
     response = client.post("/api/documenti?nome=C:\\scansioni\\<carta>.pdf", content=PDF)
     assert response.status_code == 201
@@ -250,3 +242,40 @@ def test_every_page_the_answers_link_by_default_is_served(client, setting, title
     page = client.get(path)
     assert page.status_code == 200 and f"<h1>{title}</h1>" in page.text
     assert setting.upper() in page.text  # the variable that points to the real page
+
+
+# ---- live hand-over: the customer's words reach the operator holding the chat
+@pytest.fixture
+def operator(uow):
+    return Operator(lambda: uow)
+
+
+def test_during_a_live_chat_the_customer_s_words_reach_the_operator_once(client, rasa, operator):
+    first = chat(client, "buongiorno", message_id="message-0001")
+    sender = conversation_of(first.headers["X-Conversation"])
+    assert operator.heard() == []  # no live chat yet: nothing recorded
+    operator.take(sender)
+    said = chat(client, "mi chiamo Anna, il cf è RSSMRA80A01H501U", message_id="message-0002")
+    assert said.json() == [
+        {"recipient_id": sender, "text": f"hai scritto: {rasa.requests[-1]['message']}"}
+    ]
+    chat(client, "mi chiamo Anna, il cf è RSSMRA80A01H501U", message_id="message-0002")  # a retry
+    chat(client, "/faq_browser", message_id="message-0003")  # a button's payload
+    (heard,) = operator.heard()
+    assert heard.startswith("mi chiamo Anna, il cf è ") and "RSSMRA80A01H501U" not in heard
+    assert len(rasa.requests) == 3  # Rasa still gets every message once
+
+
+def test_another_conversation_never_reaches_the_operator(client_with, operator):
+    mine = client_with(client=("203.0.113.7", 1))
+    sender = conversation_of(chat(mine, "ciao").headers["X-Conversation"])
+    operator.take(sender)
+    other = client_with(client=("203.0.113.8", 1))
+    chat(other, "sono un altro cliente")
+    assert operator.heard() == []
+
+
+def test_the_feed_may_be_read_from_the_sites_that_embed_the_widget(client):
+    asks = {"Origin": "https://portale.example.it", "Access-Control-Request-Method": "GET"}
+    asks["Access-Control-Request-Headers"] = "x-conversation"
+    assert client.options("/api/chat/diretta", headers=asks).status_code == 200

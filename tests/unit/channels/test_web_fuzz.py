@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from backend.settings import Settings
 from bot.channels.web import app as web
 from bot.channels.web.identity import HEADER
-from tests.unit.channels.test_web import FakeRasa, uow  # noqa: F401 (a fixture)
+from tests.unit.channels.test_web import FakeRasa
 
 # Every code point, surrogates included: what JSON's \uXXXX escapes can carry.
 # (st.text leaves surrogates out: strings are built from characters here.)

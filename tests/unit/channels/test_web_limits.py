@@ -16,7 +16,7 @@ from bot.channels.web.identity import HEADER
 from bot.channels.web.limits import ClientAddress, client_key
 from tests.support.portal_data import PDF
 from tests.support.services import REDIS_URL
-from tests.unit.channels.test_web import FakeRasa, uow  # noqa: F401 (a fixture)
+from tests.unit.channels.test_web import FakeRasa
 
 
 def request_from(peer: str, forwarded: str | None = None) -> Request:
