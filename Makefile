@@ -62,11 +62,12 @@ shell: install $(MODEL) ## Chat in the terminal (starts the action server alongs
 eval: $(RASA_VENV)/.installed $(VENV)/.installed ## NLU cross-validation of the candidate pipelines into reports/
 	$(PY) -m tests.tools.nlu_eval
 
-bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start-up, training), the backend, the web widget, the console's conversation index, the secret detector, 1 vs 2 replicas behind HAProxy
+bench: install $(MODEL) ## Measure the stack (latency, throughput, memory, start-up, training), the backend, the web widget, the live hand-over's feeds, the console's conversation index, the secret detector, 1 vs 2 replicas behind HAProxy
 	$(PY) -m tests.bench.stack
 	$(PY) -m tests.bench.flows
 	$(PY) -m tests.bench.backend
 	$(PY) -m tests.bench.widget
+	$(PY) -m tests.bench.live
 	$(PY) -m tests.bench.telegram
 	$(PY) -m tests.bench.console
 	$(PY) -m tests.bench.redaction
