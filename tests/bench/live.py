@@ -144,12 +144,13 @@ class WebApp(LoopbackServer):
     """The web app served from a thread of this process."""
 
     def __init__(self, settings: Settings):
-        self.app = make_app(settings)
+        self.notifier = LiveNotifier(settings.redis_url)
+        self.app = make_app(settings, notifier=self.notifier)
         super().__init__(self.app)
 
 
 async def run(server: WebApp, settings: Settings) -> dict[str, list[float]]:
-    notifier = server.app.state.live_notifier
+    notifier = server.notifier
     operator = Operator(lambda: bootstrap.unit_of_work(settings))
     limits = httpx.Limits(max_connections=WIDGETS + 10, max_keepalive_connections=WIDGETS + 10)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:

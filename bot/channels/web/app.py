@@ -36,7 +36,9 @@ from console.app import make_console
 
 
 def make_app(
-    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    notifier: LiveNotifier | None = None,
 ) -> Starlette:
     """The app on the given settings, else on the process's (refused ones end the process).
 
@@ -48,7 +50,8 @@ def make_app(
     logs.configure(settings)
     credentials, limits = Credentials(settings), WebLimits(settings)
     proxy = ChatProxy(settings, credentials, limits, transport)
-    notifier = LiveNotifier(settings.redis_url)
+    # Wakes the widgets of a conversation an operator wrote to (the console's ``notify``).
+    notifier = notifier or LiveNotifier(settings.redis_url)
     feed = LiveFeed(settings, credentials, limits, notifier)
 
     @asynccontextmanager
@@ -84,8 +87,6 @@ def make_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # Wakes the widgets of a conversation an operator wrote to (the console's ``notify``).
-    app.state.live_notifier = notifier
     return app
 
 

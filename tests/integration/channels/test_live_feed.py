@@ -12,6 +12,7 @@ from backend import bootstrap, db, live_chats
 from backend.settings import Settings
 from bot.channels.web.app import make_app
 from bot.channels.web.identity import HEADER
+from bot.channels.web.live_feed import LiveNotifier
 from tests.support.live import Operator, web_conversation
 from tests.support.loopback import LoopbackServer
 from tests.support.services import POSTGRES_URL, REDIS_URL, in_schema, postgres_schema
@@ -46,12 +47,9 @@ class Replica:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.app = make_app(settings)
+        self.notifier = LiveNotifier(settings.redis_url)
+        self.app = make_app(settings, notifier=self.notifier)
         self.server = LoopbackServer(self.app).start()
-
-    @property
-    def notifier(self):
-        return self.app.state.live_notifier
 
     def publish(self, sender: str) -> None:
         """The console's notify, in the app's own event loop."""
