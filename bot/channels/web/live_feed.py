@@ -26,6 +26,7 @@ from asyncio import FIRST_COMPLETED
 from collections import defaultdict
 
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -43,6 +44,7 @@ CHANNEL = "sportello-diretta"
 NO_CONVERSATION = (
     "Conversazione non riconosciuta: scrivi un messaggio nella chat per iniziarne una."
 )
+UNAVAILABLE = "Il servizio non è raggiungibile in questo momento: riprova tra poco."
 BAD_AFTER = "Il parametro «dopo» deve essere un numero intero non negativo."
 MAX_AFTER_DIGITS = 18  # within a BIGINT
 STATES = {LiveChatState.WAITING: "attesa", LiveChatState.ACTIVE: "attiva"}
@@ -169,8 +171,8 @@ class LiveFeed:
     async def endpoint(self, request: Request) -> JSONResponse:
         try:
             return await self._answer(request)
-        except RedisError:  # the renewed credentials cannot be checked
-            return error(503, "Il servizio non è raggiungibile in questo momento: riprova.")
+        except (RedisError, SQLAlchemyError):  # credentials or messages cannot be read now
+            return error(503, UNAVAILABLE)
 
     async def _answer(self, request: Request) -> JSONResponse:
         wait = await self.limits.live_client.hit(self.limits.client_address.key(request))

@@ -14,7 +14,7 @@ from bot.channels.web.app import make_app
 from bot.channels.web.identity import HEADER
 from bot.channels.web.live_feed import LiveNotifier
 from tests.support.live import Operator, web_conversation
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer, free_port
 from tests.support.services import POSTGRES_URL, REDIS_URL, in_schema, postgres_schema
 from tests.support.settings import fast_settings
 
@@ -275,5 +275,17 @@ def test_a_publish_without_redis_still_wakes_this_replica(database_url, operator
             web.publish(credential.sender)
             body = waiting.result(5).json()
         assert [m["testo"] for m in body["messaggi"]] == ["Senza Redis."]
+    finally:
+        web.server.stop()
+
+
+def test_the_database_out_of_reach_is_503_in_italian():
+    unreachable = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nessuno"
+    web = Replica(app_settings(unreachable))
+    try:
+        _, token = web_conversation(web.settings)
+        response = web.poll(token)
+        assert response.status_code == 503
+        assert "non è raggiungibile" in response.json()["errore"]
     finally:
         web.server.stop()
