@@ -265,6 +265,22 @@ def take(uow, chat_id: int, staff_id: int) -> tuple[LiveChat, LiveMessage]:
         return chat, message
 
 
+def untake(uow, chat_id: int, staff_id: int, greeting_id: int) -> None:
+    """Undo a take whose pause Rasa refused (unreachable): the chat goes back to the queue
+    and the greeting is withdrawn, so the customer is never left with a silent bot and no
+    operator. The widget may have shown the greeting in the moment between: a rare glitch
+    the next «Prendi in carico» greets over."""
+    with uow:
+        chat = _held(uow, chat_id, staff_id)
+        uow.live_chats.shift(
+            chat, LiveChatState.ACTIVE, state=LiveChatState.WAITING, operator_id=None, taken_at=None
+        )
+        for message in uow.live_messages.find_in("id", [greeting_id]):
+            uow.live_messages.delete(message)
+        audit.record(uow, "live_untaken", chat.account_id, chat_id=chat.id, staff_id=staff_id)
+        uow.commit()
+
+
 def operator_says(uow, chat_id: int, staff_id: int, text: str) -> LiveMessage:
     """«Invia»: the operator's message, for the customer and the transcript."""
     text = text.strip()
