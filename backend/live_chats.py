@@ -347,6 +347,18 @@ def attach_callback(uow, chat_id: int, callback_id: int) -> None:
         uow.commit()
 
 
+def tell(uow, chat_id: int, text: str) -> LiveMessage:
+    """The service's word to the customer of a chat, ended ones included: what became of a
+    request nobody took (a callback ticket, or how to ask for one)."""
+    with uow:
+        chat = uow.live_chats.get(chat_id)
+        if chat is None:
+            raise NotFound("Conversazione non trovata.")
+        message = _message(uow, chat, Author.SYSTEM, text)
+        uow.commit()
+        return message
+
+
 def end_idle(uow, idle: timedelta) -> list[Ended]:
     """Active chats whose customer wrote nothing for ``idle``: ended, the customer told."""
     with uow:

@@ -16,21 +16,8 @@ from backend.entities import LiveChatEnd, LiveChatState
 from backend.settings import get_settings
 from console.app import make_console
 from console.auth import SESSION_COOKIE
-from console.rasa_conversation import RasaUnavailable
 from tests.support.conversations import Script
-
-
-class Rasa:
-    """What the console appended to each conversation; ``down`` refuses like a dead Rasa."""
-
-    def __init__(self):
-        self.appended: list[tuple[str, list[dict]]] = []
-        self.down = False
-
-    def append(self, sender_id: str, events: list[dict]) -> None:
-        if self.down:
-            raise RasaUnavailable("ConnectError")
-        self.appended.append((sender_id, events))
+from tests.support.recording_rasa import RecordingRasa
 
 
 @pytest.fixture
@@ -44,8 +31,8 @@ def backend_url(tmp_path, configure) -> str:
 
 
 @pytest.fixture
-def rasa() -> Rasa:
-    return Rasa()
+def rasa() -> RecordingRasa:
+    return RecordingRasa()
 
 
 @pytest.fixture

@@ -75,6 +75,17 @@ def test_a_take_rasa_refused_is_undone_back_to_the_queue(uow, anna):
     assert live_chats.take(uow, chat_id, anna)[0].operator_id == anna
 
 
+def test_the_customer_of_an_ended_chat_can_still_be_told(uow, clock, anna):
+    chat_id = live_chats.request(uow, "web-a", "web", ALWAYS).chat_id
+    clock.advance(minutes=10)
+    live_chats.end_waited_too_long(uow, timedelta(minutes=5))
+    told = live_chats.tell(uow, chat_id, "Ti richiameremo.")
+    assert live_chats.messages_for_customer(uow, "web-a", 0) == [told]
+    assert told.author == Author.SYSTEM
+    with pytest.raises(NotFound):
+        live_chats.tell(uow, 999, "?")
+
+
 def test_messages_both_ways_are_numbered_and_masked_for_staff(uow, anna):
     chat_id = live_chats.request(uow, "web-a", "web", ALWAYS).chat_id
     assert live_chats.customer_says(uow, "web-a", "ciao?") is None  # waiting: the bot answers
