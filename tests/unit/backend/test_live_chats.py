@@ -80,7 +80,7 @@ def test_the_customer_of_an_ended_chat_can_still_be_told(uow, clock, anna):
     clock.advance(minutes=10)
     live_chats.end_waited_too_long(uow, timedelta(minutes=5))
     told = live_chats.tell(uow, chat_id, "Ti richiameremo.")
-    assert live_chats.messages_for_customer(uow, "web-a", 0) == [told]
+    assert [m.id for m in live_chats.messages_for_customer(uow, "web-a", 0)] == [told.id]
     assert told.author == Author.SYSTEM
     with pytest.raises(NotFound):
         live_chats.tell(uow, 999, "?")
