@@ -30,7 +30,8 @@ def ordinal(position: int) -> str:
 
 
 def minutes_it(minutes: int) -> str:
-    return "1 minuto" if minutes == 1 else f"{minutes} minuti"
+    """«1 minuto», «5 minuti»."""
+    return f"{minutes} " + ("minuto" if minutes == 1 else "minuti")
 
 
 def _say_place(dispatcher: CollectingDispatcher, response: str, place: live_chats.Place) -> None:
