@@ -4,12 +4,15 @@ in the tracker under the operator's name, and after the give-back the bot answer
 
 import re
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 
-from backend import live_chats, staff
+from backend import jobs, live_chats, staff
+from backend.clock import utcnow
 from backend.operator_hours import parse_operator_hours
+from backend.settings import Settings
 from console.auth import SESSION_COOKIE
 from tests.support.chat import said
 
@@ -71,3 +74,17 @@ def test_a_conversation_nobody_handed_over_is_not_found(stack, chat, operator):
     refused = operator.post("/console/diretta/987654/prendi", data={"csrf": operator.csrf})
     assert refused.status_code == 404
     assert said(chat(FAQ))
+
+
+def test_a_silent_customer_s_chat_goes_back_to_the_bot_by_the_job(stack, uow, chat, operator):
+    chat("ciao")
+    chat_id = live_chats.request(uow(), chat.sender, "web", ALWAYS).chat_id
+    operator.post(f"/console/diretta/{chat_id}/prendi", data={"csrf": operator.csrf})
+    assert chat("ci siete?") == []
+    settings = Settings(database_url=stack.database_url, rasa_url=stack.rasa_url)
+    later = utcnow() + timedelta(minutes=settings.live_idle_minutes + 1)
+    assert jobs.all_jobs()["live_timeouts"].work(settings, lambda: later) >= 1
+    events = tracker_events(stack, chat.sender)
+    assert "non abbiamo ricevuto risposta" in events[-2]["text"]
+    assert events[-1]["event"] == "resume"
+    assert "registr" in said(chat(FAQ)).lower()
