@@ -226,6 +226,8 @@ class LivePages:
             chat = await run_in_threadpool(live_chats.chat_for_operator, uow, chat_id, staff_id)
         except NotFound as missing:
             return refused(request, 404, missing.message_it)
+        if chat.operator_id != staff_id:  # still in the queue: nothing to give back
+            return refused(request, 404, "Conversazione non trovata.")
         try:
             await run_in_threadpool(self.rasa.append, chat.sender_id, [{"event": "resume"}])
         except RasaUnavailable:

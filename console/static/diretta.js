@@ -91,9 +91,21 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var box = form.querySelector("textarea");
+      var note = form.querySelector(".error") || form.appendChild(document.createElement("p"));
+      function tell(text) { note.textContent = text; note.hidden = !text; }
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      tell("");
       post(form).then(function (response) {
-        if (response.ok) { box.value = ""; } else { form.submit(); }
-      });
+        // 502: sent to the customer, only the transcript missed it; never send twice.
+        if (response.ok || response.status === 502) { box.value = ""; }
+        if (response.ok) { return; }
+        return response.text().then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var error = page.querySelector("main .error, main p");
+          tell(error ? error.textContent : "Messaggio non inviato: riprova.");
+        });
+      }).catch(function () { tell("Messaggio non inviato: controlla la connessione e riprova."); });
     });
   });
   window.setTimeout(poll, 1000);

@@ -61,9 +61,15 @@ def test_an_operator_takes_the_chat_writes_and_gives_it_back(new_page, stack, uo
     live_chats.customer_says(uow(), chat.sender, "ho un problema con il codice")
     expect(article).to_contain_text("ho un problema con il codice")
 
+    article.get_by_label("Messaggio").fill("   ")
+    article.get_by_role("button", name="Invia").click()
+    expect(article.get_by_role("alert")).to_have_text(
+        "Il messaggio deve avere da 1 a 2000 caratteri."
+    )
     article.get_by_label("Messaggio").fill("Buonasera, le invio le istruzioni.")
     article.get_by_role("button", name="Invia").click()
     expect(article.get_by_label("Messaggio")).to_have_value("")
+    expect(article.get_by_role("alert")).to_be_hidden()
     expect(article.locator(".transcript")).to_contain_text("Buonasera, le invio le istruzioni.")
     told = live_chats.messages_for_customer(uow(), chat.sender, 0)
     assert told[-1].text == "Buonasera, le invio le istruzioni."

@@ -148,7 +148,7 @@ def test_messages_go_both_ways_and_the_chat_is_given_back(console, rasa, notifie
     assert notified == ["web-abc"] * 3
 
 
-def test_a_conversation_nobody_handed_over_or_another_s_is_not_found(console):
+def test_a_conversation_nobody_handed_over_or_another_s_is_not_found(console, rasa):
     anna, bruno = console("anna"), console("bruno")
     post(anna, "/disponibile", disponibile="1")
     chat_id = waiting()
@@ -156,8 +156,11 @@ def test_a_conversation_nobody_handed_over_or_another_s_is_not_found(console):
     for path in (f"/{chat_id}/messaggio", f"/{chat_id}/restituisci", f"/{chat_id}/chiudi"):
         assert post(bruno, path, testo="ciao").status_code == 404
     assert post(bruno, "/9999/restituisci").status_code == 404
+    queued = waiting("web-queued")
+    assert post(bruno, f"/{queued}/restituisci").status_code == 404  # nobody has it yet
     assert post(bruno, "/9999/prendi").status_code == 404
     assert live_chats.current(bootstrap.unit_of_work(), "web-abc").operator_id == anna.staff_id
+    assert [sender for sender, _ in rasa.appended] == ["web-abc"]  # anna's take only
 
 
 def test_a_post_without_the_csrf_token_changes_nothing(console):
