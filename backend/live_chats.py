@@ -265,6 +265,22 @@ def take(uow, chat_id: int, staff_id: int) -> tuple[LiveChat, LiveMessage]:
         return chat, message
 
 
+def untake(uow, chat_id: int, staff_id: int, greeting_id: int) -> None:
+    """Undo a take whose pause Rasa refused (unreachable): the chat goes back to the queue
+    and the greeting is withdrawn, so the customer is never left with a silent bot and no
+    operator. The widget may have shown the greeting in the moment between: a rare glitch
+    the next «Prendi in carico» greets over."""
+    with uow:
+        chat = _held(uow, chat_id, staff_id)
+        uow.live_chats.shift(
+            chat, LiveChatState.ACTIVE, state=LiveChatState.WAITING, operator_id=None, taken_at=None
+        )
+        for message in uow.live_messages.find_in("id", [greeting_id]):
+            uow.live_messages.delete(message)
+        audit.record(uow, "live_untaken", chat.account_id, chat_id=chat.id, staff_id=staff_id)
+        uow.commit()
+
+
 def operator_says(uow, chat_id: int, staff_id: int, text: str) -> LiveMessage:
     """«Invia»: the operator's message, for the customer and the transcript."""
     text = text.strip()
@@ -329,6 +345,18 @@ def attach_callback(uow, chat_id: int, callback_id: int) -> None:
             raise NotFound("Conversazione non trovata.")
         chat.callback_id = callback_id
         uow.commit()
+
+
+def tell(uow, chat_id: int, text: str) -> LiveMessage:
+    """The service's word to the customer of a chat, ended ones included: what became of a
+    request nobody took (a callback ticket, or how to ask for one)."""
+    with uow:
+        chat = uow.live_chats.get(chat_id)
+        if chat is None:
+            raise NotFound("Conversazione non trovata.")
+        message = _message(uow, chat, Author.SYSTEM, text)
+        uow.commit()
+        return message
 
 
 def end_idle(uow, idle: timedelta) -> list[Ended]:

@@ -176,6 +176,7 @@ class Settings(BaseSettings):
     job_cleanup_minutes: Positive = 60  # console sessions, login throttling rows, old codes
     job_transcript_erasure_minutes: Positive = 1
     job_transcript_retention_minutes: Positive = 1440
+    job_live_timeouts_minutes: Positive = 1
 
     # Operations: the Prometheus metrics server of the processes without an HTTP app of their
     # own (action server, dispatcher, polling bridge; 0: none) and the log lines' format.
@@ -186,6 +187,8 @@ class Settings(BaseSettings):
     # --- the channels: where Rasa listens, the web widget, the portal hand-off, Telegram
     rasa_url: HttpUrl = "http://127.0.0.1:5005"
     rasa_timeout: Annotated[float, Field(gt=0)] = 30.0
+    # Rasa's HTTP API token (``--auth-token``): the console pauses and resumes conversations.
+    rasa_api_token: str = ""
     # Other sites whose pages may call the chat API from the browser (CORS), comma-separated.
     widget_origins: Annotated[
         list[Annotated[str, AfterValidator(_origin)]], NoDecode, BeforeValidator(_comma_list)

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from backend import bootstrap, staff
 from backend.errors import Conflict, Throttled
-from console import analytics_pages, conversation_pages, handover_pages
+from console import analytics_pages, conversation_pages, handover_pages, live_pages
 from console.auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -31,6 +31,7 @@ from console.auth import (
 )
 from console.conversations import ConversationIndex
 from console.pages import SecurityHeaders, refused, render
+from console.rasa_conversation import RasaConversation
 
 HOME = f"{PREFIX}/conversazioni"
 STATIC = Path(__file__).parent / "static"
@@ -116,8 +117,14 @@ class OnFirstUse:
         return getattr(self._index, name)
 
 
-def make_console(index: ConversationIndex | None = None) -> Starlette:
-    """The console app; ``index`` reads the tracker store (default: TRACKER_STORE_URL)."""
+def make_console(
+    index: ConversationIndex | None = None,
+    rasa: RasaConversation | None = None,
+    notify: live_pages.Notify | None = None,
+) -> Starlette:
+    """The console app; ``index`` reads the tracker store (default: TRACKER_STORE_URL),
+    ``rasa`` pauses and resumes conversations (default: RASA_URL), ``notify(sender_id)`` is
+    awaited after «In diretta» wrote to a customer, to wake their channel at once."""
     index = index or OnFirstUse(ConversationIndex)
     routes = [
         Route("/", home),
@@ -127,6 +134,7 @@ def make_console(index: ConversationIndex | None = None) -> Starlette:
         Route("/esci", logout, methods=["POST"]),
         *conversation_pages.routes(index),
         *handover_pages.routes(index),
+        *live_pages.routes(index, rasa, notify),
         *analytics_pages.routes(index),
     ]
     return Starlette(

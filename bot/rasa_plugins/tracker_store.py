@@ -26,6 +26,8 @@ from rasa.shared.core.events import (
     ActiveLoop,
     AllSlotsReset,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     Event,
     Restarted,
     SessionStarted,
@@ -45,6 +47,10 @@ _READ_BY_REDACTION = (UserUttered, SlotSet, ActiveLoop, BotUttered, SessionStart
 
 # Events after which earlier slot values no longer count.
 _STATE_RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
+# Events after which an earlier pause no longer counts (Rasa's ``_reset`` un-pauses).
+_PAUSE_RESETS = (SessionStarted.type_name, Restarted.type_name)
+# An operator took the chat (console/rasa_conversation.py): the bot is silent until resumed.
+_PAUSING = (ConversationPaused.type_name, ConversationResumed.type_name)
 
 
 _WINDOW_INDEXES = [
@@ -151,24 +157,36 @@ class SportelloTrackerStore(SQLTrackerStore):
         )
 
     def _state_before(self, sender_id: str, start: int) -> Any:
-        """Subquery: ids of the latest SlotSet per slot before `start`.
+        """Subquery: ids of the latest SlotSet per slot before `start`, and of the latest
+        pause or resume: a chat an operator took long ago stays paused.
 
         No loop can be active there: the window never starts inside one.
         """
         event = self.SQLEvent
         earlier = (event.sender_id == sender_id, event.id < start)
-        floor = (
-            sa.select(sa.func.coalesce(sa.func.max(event.id), 0))
-            .where(*earlier, event.type_name.in_(_STATE_RESETS))
-            .correlate(None)
-            .scalar_subquery()
-        )
-        return (
+
+        def since_last(resets: tuple[str, ...]) -> Any:
+            return (
+                sa.select(sa.func.coalesce(sa.func.max(event.id), 0))
+                .where(*earlier, event.type_name.in_(resets))
+                .correlate(None)
+                .scalar_subquery()
+            )
+
+        slots = (
             sa.select(sa.func.max(event.id))
-            .where(*earlier, event.id > floor, event.type_name == SlotSet.type_name)
+            .where(
+                *earlier, event.id > since_last(_STATE_RESETS), event.type_name == SlotSet.type_name
+            )
             .group_by(event.action_name)
             .correlate(None)
         )
+        pausing = (
+            sa.select(sa.func.max(event.id))
+            .where(*earlier, event.id > since_last(_PAUSE_RESETS), event.type_name.in_(_PAUSING))
+            .correlate(None)
+        )
+        return sa.union_all(slots, pausing)
 
 
 def _redacted(events: list[Event], start: int) -> Iterator[Event]:

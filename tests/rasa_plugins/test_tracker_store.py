@@ -8,6 +8,8 @@ from rasa.shared.core.events import (
     ActiveLoop,
     AllSlotsReset,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     SessionStarted,
     SlotSet,
     UserUttered,
@@ -75,6 +77,29 @@ def test_long_conversation_is_read_as_a_window_with_the_state_before_it(store, d
     assert tracker.get_slot("email") == "mario@example.it"
     assert tracker.get_slot("step") == "uno"
     assert stored_events(store) == 4 + 4 * 21
+
+
+def test_a_pause_before_the_window_still_pauses_until_a_resume(store, domain):
+    """An operator took the chat long ago (console/rasa_conversation.py): the bot stays silent."""
+    converse(store, domain, [ActionExecuted("action_listen"), *turn("primo"), ConversationPaused()])
+    for number in range(8):
+        converse(store, domain, turn(f"all'operatore {number}"))
+    tracker = retrieve(store)
+    assert "primo" not in user_texts(tracker)
+    assert tracker.is_paused()
+
+    converse(store, domain, [ConversationResumed()])
+    for number in range(8):
+        converse(store, domain, turn(f"al bot {number}"))
+    assert not retrieve(store).is_paused()
+
+
+def test_a_pause_of_an_earlier_session_does_not_count(store, domain):
+    converse(store, domain, [ActionExecuted("action_listen"), ConversationPaused()])
+    converse(store, domain, [SessionStarted(), ActionExecuted("action_listen")])
+    for number in range(8):
+        converse(store, domain, turn(f"messaggio {number}"))
+    assert not retrieve(store).is_paused()
 
 
 def test_the_window_never_starts_inside_a_loop(store, domain):

@@ -38,6 +38,7 @@ TOPICS = {
     "collega_pod": "info_pod",
     "mie_forniture": "faq_consultare_servizi",
     "richiedi_richiamata": "human_handoff",
+    "parla_ora": "human_handoff",
 }
 
 

@@ -65,6 +65,27 @@ def test_taking_over_tells_the_customer_and_only_one_operator_wins(uow, anna):
     assert [e.details["staff_id"] for e in uow.audit.find(event="live_taken")] == [carla]
 
 
+def test_a_take_rasa_refused_is_undone_back_to_the_queue(uow, anna):
+    chat_id = live_chats.request(uow, "web-a", "web", ALWAYS).chat_id
+    _chat, hello = live_chats.take(uow, chat_id, anna)
+    live_chats.untake(uow, chat_id, anna, hello.id)
+    assert live_chats.place(uow, "web-a").position == 1
+    assert live_chats.messages_for_customer(uow, "web-a", 0) == []
+    assert [e.details["staff_id"] for e in uow.audit.find(event="live_untaken")] == [anna]
+    assert live_chats.take(uow, chat_id, anna)[0].operator_id == anna
+
+
+def test_the_customer_of_an_ended_chat_can_still_be_told(uow, clock, anna):
+    chat_id = live_chats.request(uow, "web-a", "web", ALWAYS).chat_id
+    clock.advance(minutes=10)
+    live_chats.end_waited_too_long(uow, timedelta(minutes=5))
+    told = live_chats.tell(uow, chat_id, "Ti richiameremo.")
+    assert [m.id for m in live_chats.messages_for_customer(uow, "web-a", 0)] == [told.id]
+    assert told.author == Author.SYSTEM
+    with pytest.raises(NotFound):
+        live_chats.tell(uow, 999, "?")
+
+
 def test_messages_both_ways_are_numbered_and_masked_for_staff(uow, anna):
     chat_id = live_chats.request(uow, "web-a", "web", ALWAYS).chat_id
     assert live_chats.customer_says(uow, "web-a", "ciao?") is None  # waiting: the bot answers
