@@ -104,13 +104,3 @@ uvicorn.Server.should_exit
 # The tests' clock, beside the real one it stands in for.
 ManualClock
 ManualClock.advance
-
-# Kept for the delega issue, which wires them (see the comments at their definitions).
-
-# The live hand-over's channel side (the widget's feed and the Telegram bridge, being built
-# on the branch «livefeed»): remove these when it is merged.
-from backend import live_chats  # noqa: E402
-
-live_chats.customer_says
-live_chats.messages_for_customer
-live_chats.mark_delivered

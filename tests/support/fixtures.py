@@ -38,6 +38,9 @@ def stack(tmp_path_factory, other_site) -> Stack:
         "TRUSTED_PROXIES": "127.0.0.1",
         "RATE_LIMIT_CHAT_CLIENT": STACK_CLIENT_LIMIT,
         "RATE_LIMIT_CHAT_CONVERSATION": "60/minute",
+        # Operators at work whenever the suite runs: the live hand-over is offered when one
+        # of them is «Disponibile» (tests/browser/test_console_live.py).
+        "ORARI_OPERATORI": "lun-dom 0-24",
     }
     running = Stack(tmp_path_factory.mktemp("stack"), env=env)
     try:

@@ -71,7 +71,7 @@ def make_app(
             Route("/api/chat/diretta", feed.endpoint, methods=["GET"]),
             Route("/api/documenti", Uploads(credentials, limits).endpoint, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
-            Mount("/console", app=make_console()),
+            Mount("/console", app=make_console(notify=notifier.publish)),
         ],
         middleware=[
             Middleware(ops.Observed, process="web", channels={"/api/chat": WEB}),
