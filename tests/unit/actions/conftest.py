@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contract import RATED_ASSISTANT, RATING_OFFER_SLOT, RATING_PROMPT, rating_buttons
 from backend import bootstrap
 from backend.clock import ManualClock
 from tests.support import ROOT
@@ -89,10 +90,20 @@ def logged(account: int) -> list[SlotSet]:
     ]
 
 
-def closed(messages: list[dict]) -> list[dict]:
-    """The messages of a finished task, after checking it closes with «Posso aiutarti in
-    altro?» and buttons to the likely next tasks."""
+def closed(messages: list[dict], rated: bool = True) -> list[dict]:
+    """The messages of a finished task, after checking it closes with the invitation to rate
+    it (👍 / 👎, unless not ``rated``), then «Posso aiutarti in altro?» and buttons to the
+    likely next tasks."""
     *said, closing = messages
     assert closing["response"] == "utter_posso_aiutarti"
     assert 2 <= len(closing["buttons"]) <= 3
+    if not rated:
+        assert all(message.get("text") != RATING_PROMPT for message in said)
+        return said
+    *said, rating = said
+    assert (rating["text"], rating["buttons"]) == (RATING_PROMPT, rating_buttons())
     return said
+
+
+# What a finished task sets besides emptying its slots: the offer to rate it.
+RATING_OFFERED = SlotSet(RATING_OFFER_SLOT, RATED_ASSISTANT)
