@@ -241,6 +241,12 @@ TASKS = {
     "stato_pratiche_form": Task(
         "lo stato delle richieste", NOTHING_CHANGED, ("mie_forniture", "richiedi_richiamata")
     ),
+    "valutazione_form": Task(
+        "il commento alla valutazione",
+        "La tua valutazione resta registrata, senza commento.",
+        ("faq_consultare_servizi", "richiedi_richiamata"),
+        rated=False,
+    ),
     "per_conto_form": Task(
         "la scelta della persona per cui operare",
         "Continui a operare a tuo nome.",

@@ -262,8 +262,8 @@ class AbstractUnitOfWork:
 
 
 # Every plain repository's attribute and table, read from the annotations above (``codes``,
-# ``sms_budget``, ``live_chats``, ``live_messages`` and ``ratings`` have their own classes): the SQL unit
-# of work and the unit tests' fake are both built from it.
+# ``sms_budget``, ``live_chats``, ``live_messages`` and ``ratings`` have their own classes):
+# the SQL unit of work and the unit tests' fake are both built from it.
 REPOSITORIES: dict[str, type[entities.Base]] = {
     name: get_args(hint)[0]
     for name, hint in get_type_hints(AbstractUnitOfWork).items()

@@ -132,7 +132,9 @@ def test_the_summary_counts_per_day_and_subject_and_lists_the_latest_comments(uo
 def test_the_summary_counts_on_the_day_the_caller_names(uow, clock):
     vote(uow)
     start = clock()
-    result = ratings.summary(uow, start, start + timedelta(hours=1), day_of=lambda _: date(2000, 1, 1))
+    result = ratings.summary(
+        uow, start, start + timedelta(hours=1), day_of=lambda _: date(2000, 1, 1)
+    )
     assert list(result.days) == [date(2000, 1, 1)]
     assert ratings.summary(uow, datetime(2000, 1, 1), start).days == {}
     assert ratings.Tally().satisfaction == 0.0
