@@ -44,6 +44,7 @@ def tracker(
     confidence: float = 0.9,
     form: str | None = None,
     metadata: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """The tracker Rasa sends after the user wrote ``text`` (during ``form`` if given)."""
     return Tracker.from_dict(
@@ -53,7 +54,7 @@ def tracker(
             "latest_message": {
                 "text": text,
                 "intent": {"name": intent, "confidence": confidence},
-                "entities": [],
+                "entities": entities or [],
                 "metadata": metadata or {},
             },
             "events": [],
