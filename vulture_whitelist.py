@@ -7,6 +7,7 @@ each entry says which. pyproject.toml's [tool.vulture] ignores the names framewo
 up by pattern (rasa-sdk's forms and actions, typer commands, Alembic migrations).
 """
 
+from actions.contract import operator_offer
 from backend.clock import ManualClock
 from backend.entities import (
     Account,
@@ -101,3 +102,7 @@ ManualClock
 ManualClock.advance
 
 # Kept for the delega issue, which wires them (see the comments at their definitions).
+
+# The offer to rate a hand-over, which the console sets when an operator ends it (issue #16's
+# live hand-over wires it).
+operator_offer

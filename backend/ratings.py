@@ -9,7 +9,7 @@ same offer changes the first instead of counting twice. The comment is stored ma
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -96,6 +96,27 @@ def add_comment(uow, *, rating_id: int, sender_id: str, text: str) -> None:
             raise NotFound(NOTHING_TO_RATE)
         rating.comment = comment
         uow.commit()
+
+
+def forget_comments_of(uow, senders: Collection[str]) -> int:
+    """The comments given in these conversations go with their transcripts (an account's
+    erasure): they are the customer's own words. The anonymous votes stay."""
+    with uow:
+        return _forget(uow, uow.ratings.find_in("sender_id", list(senders)) if senders else [])
+
+
+def forget_comments_before(uow, cutoff: datetime) -> int:
+    """The comments older than the transcripts' retention go with them."""
+    with uow:
+        return _forget(uow, uow.ratings.between(datetime(2000, 1, 1), cutoff))
+
+
+def _forget(uow, rated: list[Rating]) -> int:
+    commented = [rating for rating in rated if rating.comment is not None]
+    for rating in commented:
+        rating.comment = None
+    uow.commit()
+    return len(commented)
 
 
 @dataclass

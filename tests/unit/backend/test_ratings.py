@@ -138,3 +138,17 @@ def test_the_summary_counts_on_the_day_the_caller_names(uow, clock):
     assert list(result.days) == [date(2000, 1, 1)]
     assert ratings.summary(uow, datetime(2000, 1, 1), start).days == {}
     assert ratings.Tally().satisfaction == 0.0
+
+
+def test_comments_go_with_their_conversations_and_at_the_retention(uow, clock):
+    old = vote(uow)
+    ratings.add_comment(uow, rating_id=old, sender_id=ALICE, text="vecchio")
+    clock.advance(days=10)
+    alice_s, bob_s = vote(uow), vote(uow, sender=BOB)
+    for rating_id, sender in ((alice_s, ALICE), (bob_s, BOB)):
+        ratings.add_comment(uow, rating_id=rating_id, sender_id=sender, text="recente")
+    assert ratings.forget_comments_before(uow, clock() - timedelta(days=1)) == 1
+    assert ratings.forget_comments_of(uow, {BOB, "web-nobody"}) == 1
+    assert ratings.forget_comments_of(uow, set()) == 0
+    found = [(r.sender_id, r.score, r.comment) for r in uow.ratings.find()]
+    assert found == [(ALICE, 1, None), (ALICE, 1, "recente"), (BOB, 1, None)]
