@@ -81,6 +81,7 @@ OPERATOR_KEY = "operatore"
 # ended). The console offers the same prompt and buttons through Rasa's HTTP API when a
 # hand-over ends, so they are built here rather than in domain.yml's responses.
 RATING_OFFER_SLOT = "valutazione_offerta"
+RATING_ID_SLOT = "valutazione_id"  # the vote given on the current offer: a new offer empties it
 RATE_INTENT, RATING_ENTITY = "valuta", "voto"
 RATING_POSITIVE, RATING_NEGATIVE = "positivo", "negativo"
 RATED_ASSISTANT, RATED_OPERATOR = "assistente", "operatore"

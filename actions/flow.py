@@ -51,6 +51,7 @@ from actions.contract import (
     INTERNAL_ERROR_RESPONSE,
     LISTEN_ACTION,
     RATED_ASSISTANT,
+    RATING_ID_SLOT,
     RATING_OFFER_SLOT,
     RATING_PROMPT,
     REQUESTED_SLOT,
@@ -486,7 +487,7 @@ class FlowForm(Action, ABC):
         if reply.done and reply.offers_next and closing:  # what happened, then what may come next
             if reply.offers_rating and self.task.rated:
                 messages.append(say(text=RATING_PROMPT, buttons=rating_buttons()))
-                offer = {RATING_OFFER_SLOT: RATED_ASSISTANT}
+                offer = {RATING_OFFER_SLOT: RATED_ASSISTANT, RATING_ID_SLOT: None}
             messages.append(say(COMPLETED_RESPONSE, buttons=self.task.next_buttons()))
         for message in messages:
             dispatcher.utter_message(**message)

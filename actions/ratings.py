@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.contract import (
     RATE_INTENT,
     RATING_ENTITY,
+    RATING_ID_SLOT,
     RATING_NEGATIVE,
     RATING_OFFER_SLOT,
     RATING_POSITIVE,
@@ -29,7 +30,6 @@ from backend import bootstrap, ratings
 from backend.errors import BackendError
 
 RATING_FORM = "valutazione_form"
-RATING_ID_SLOT = "valutazione_id"
 # How a typed vote (no button) says it was bad; anything else rated is good.
 NEGATIVE_WORDS = re.compile(
     r"👎|negativ|pessim|scars|male\b|giù|giu\b|verso|inutile|delus|non (mi )?(è|e'|sei|ha)", re.I

@@ -306,6 +306,7 @@ def test_the_rating_offer_and_its_buttons_fit_the_domain():
     offer = DOMAIN["slots"][contract.RATING_OFFER_SLOT]
     assert (offer["type"], offer["influence_conversation"]) == ("text", False)
     assert offer["mappings"] == [{"type": "custom"}]
+    assert DOMAIN["slots"][contract.RATING_ID_SLOT]["mappings"] == [{"type": "custom"}]
     assert contract.RATE_INTENT in DOMAIN["intents"]
     assert contract.RATING_ENTITY in DOMAIN["entities"]
     payload = re.compile(rf'/{contract.RATE_INTENT}\{{"{contract.RATING_ENTITY}":"(\w+)"\}}')

@@ -10,7 +10,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contract import RATED_ASSISTANT, RATING_OFFER_SLOT, RATING_PROMPT, rating_buttons
+from actions.contract import (
+    RATED_ASSISTANT,
+    RATING_ID_SLOT,
+    RATING_OFFER_SLOT,
+    RATING_PROMPT,
+    rating_buttons,
+)
 from backend import bootstrap
 from backend.clock import ManualClock
 from tests.support import ROOT
@@ -106,5 +112,5 @@ def closed(messages: list[dict], rated: bool = True) -> list[dict]:
     return said
 
 
-# What a finished task sets besides emptying its slots: the offer to rate it.
-RATING_OFFERED = SlotSet(RATING_OFFER_SLOT, RATED_ASSISTANT)
+# What a finished task sets besides emptying its slots: a new offer to rate it, no vote yet.
+RATING_OFFERED = [SlotSet(RATING_OFFER_SLOT, RATED_ASSISTANT), SlotSet(RATING_ID_SLOT, None)]

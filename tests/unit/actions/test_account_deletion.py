@@ -42,7 +42,7 @@ def test_the_right_password_deletes_the_account_and_logs_out(run, uow):
         SlotSet("cancellazione_password", None),
         SlotSet("tentativi", 0),
         SlotSet("account", None),
-        RATING_OFFERED,
+        *RATING_OFFERED,
         SlotSet("requested_slot", None),
     ]
     assert messages[0]["response"] == "utter_cancellazione_completata"

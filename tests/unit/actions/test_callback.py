@@ -18,7 +18,7 @@ DONE = [
     SlotSet("richiamata_telefono", None),
     SlotSet("richiamata_orario", None),
     SlotSet("tentativi", 0),
-    RATING_OFFERED,
+    *RATING_OFFERED,
     SlotSet("requested_slot", None),
 ]
 

@@ -40,7 +40,7 @@ def ended(*slots: str, rated: bool = True, **values) -> list[SlotSet]:
     """The events of a flow that ends: every slot emptied, the offer to rate a finished
     task, the form released."""
     emptied = {**dict.fromkeys([*slots, "tentativi"]), "tentativi": 0, **values}
-    offer = [RATING_OFFERED] if rated else []
+    offer = RATING_OFFERED if rated else []
     return [SlotSet(name, value) for name, value in emptied.items()] + [
         *offer,
         SlotSet("requested_slot", None),

@@ -57,7 +57,7 @@ def ended(slots: list[str], **values) -> list:
     """The events of a flow that ends: its slots emptied (or set), then no requested slot."""
     final = {**dict.fromkeys(slots), **values, "tentativi": 0}
     return [SlotSet(name, value) for name, value in final.items()] + [
-        RATING_OFFERED,
+        *RATING_OFFERED,
         SlotSet("requested_slot", None),
     ]
 
