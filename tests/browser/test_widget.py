@@ -102,7 +102,7 @@ def test_a_finished_task_is_rated_with_a_thumb_shown_as_the_customer_s_message(o
     widget.say("vorrei essere ricontattato")
     widget.say("non riesco ad accedere")
     widget.say("Carla Neri")
-    widget.say("06 1234 5678")
+    widget.say("06 6666 7777")
     assert "Posso aiutarti in altro?" in widget.say("domani mattina")
     thumbs = widget.page.locator(".sw-choice.sw-vote:enabled")
     assert thumbs.all_inner_texts() == ["👍", "👎"]

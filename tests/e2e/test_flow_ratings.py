@@ -22,7 +22,7 @@ def finish_a_callback(chat) -> list[dict]:
     chat("vorrei essere ricontattato")
     chat("non riesco ad accedere")
     chat("Carla Neri")
-    chat("06 1234 5678")
+    chat("06 2222 3333")
     return chat("domani mattina")
 
 

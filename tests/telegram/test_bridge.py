@@ -184,7 +184,7 @@ def test_a_finished_task_offers_thumbs_and_a_press_records_the_rating(fake, brid
         ("vorrei essere ricontattato", "Per quale motivo"),
         ("non riesco ad accedere", "nome e cognome"),
         ("Carla Neri", "A quale numero"),
-        ("06 1234 5678", "Quando preferisci"),
+        ("06 4444 5555", "Quando preferisci"),
     ]
     for text, expected in steps:
         before = sent(fake, user)
