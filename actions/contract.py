@@ -76,6 +76,31 @@ LIVE_WAITING = "attesa"
 # Marks a tracker event written for a person: BotUttered metadata {OPERATOR_KEY: name}.
 OPERATOR_KEY = "operatore"
 
+# Satisfaction (actions/ratings.py, backend/ratings.py): what the customer is invited to rate,
+# "assistente" (a task the bot completed) or "operatore:<live chat id>" (a hand-over that just
+# ended). The console offers the same prompt and buttons through Rasa's HTTP API when a
+# hand-over ends, so they are built here rather than in domain.yml's responses.
+RATING_OFFER_SLOT = "valutazione_offerta"
+RATING_ID_SLOT = "valutazione_id"  # the vote given on the current offer: a new offer empties it
+RATE_INTENT, RATING_ENTITY = "valuta", "voto"
+RATING_POSITIVE, RATING_NEGATIVE = "positivo", "negativo"
+RATED_ASSISTANT, RATED_OPERATOR = "assistente", "operatore"
+RATING_PROMPT = "Com'è andata? Se vuoi, lascia una valutazione."
+
+
+def operator_offer(live_chat_id: int) -> str:
+    """The offer slot's value at the end of the hand-over ``live_chat_id``."""
+    return f"{RATED_OPERATOR}:{live_chat_id}"
+
+
+def rating_buttons() -> list[dict[str, str]]:
+    """👍 / 👎: pressing one says ``/valuta{"voto": …}`` in the customer's name."""
+    return [
+        {"title": title, "payload": f'/{RATE_INTENT}{{"{RATING_ENTITY}":"{vote}"}}'}
+        for title, vote in (("👍", RATING_POSITIVE), ("👎", RATING_NEGATIVE))
+    ]
+
+
 # Short Italian question labels: the "Intendevi…?" buttons and the console's intent picker.
 INTENT_LABELS: dict[str, str] = {
     "faq_dati_registrazione": "Quali dati servono per registrarsi?",

@@ -18,7 +18,8 @@ gives every flow the same manners:
   later step correct an earlier answer (``corrections``): the flow says so and asks again
   only what depended on it (``Correction.redo``, or the flow's own ``correct``);
 - a step ends the flow with ``Reply(done=True)``, which empties the form's slots so the
-  next run starts afresh, and says «Posso aiutarti in altro?» with the likely next tasks;
+  next run starts afresh, invites the customer to rate the task (👍 / 👎, actions/ratings.py)
+  and says «Posso aiutarti in altro?» with the likely next tasks;
 - an unexpected exception in any action (``guarded``) ends the flow with an apology and the
   Help OnLine offer, and is logged without what the customer wrote.
 """
@@ -49,8 +50,13 @@ from actions.contract import (
     HANDOFF_INTENT,
     INTERNAL_ERROR_RESPONSE,
     LISTEN_ACTION,
+    RATED_ASSISTANT,
+    RATING_ID_SLOT,
+    RATING_OFFER_SLOT,
+    RATING_PROMPT,
     REQUESTED_SLOT,
     is_secret_slot,
+    rating_buttons,
 )
 from backend import metrics
 from backend.errors import BackendError
@@ -151,11 +157,13 @@ def form_slots(domain: dict[str, Any], form: str) -> list[str]:
 @dataclass(frozen=True)
 class Task:
     """A flow as the customer hears of it: its name when it pauses («Vuoi continuare con
-    la registrazione?»), what stopping it keeps, and the tasks likely to follow it."""
+    la registrazione?»), what stopping it keeps, and the tasks likely to follow it. A step
+    towards another task (logging in) is not offered for rating (``rated``)."""
 
     name: str
     kept: str
     next_steps: tuple[str, ...]
+    rated: bool = True
 
     def next_buttons(self) -> list[dict[str, str]]:
         return [
@@ -183,6 +191,7 @@ TASKS = {
         "l'accesso",
         "Non hai effettuato l'accesso: quando vuoi, scrivi «accedi».",
         ("mie_forniture", "mie_deleghe", "collega_pod"),
+        rated=False,
     ),
     "registrazione_form": Task(
         "la registrazione",
@@ -233,10 +242,17 @@ TASKS = {
     "stato_pratiche_form": Task(
         "lo stato delle richieste", NOTHING_CHANGED, ("mie_forniture", "richiedi_richiamata")
     ),
+    "valutazione_form": Task(
+        "il commento alla valutazione",
+        "La tua valutazione resta registrata, senza commento.",
+        ("faq_consultare_servizi", "richiedi_richiamata"),
+        rated=False,
+    ),
     "per_conto_form": Task(
         "la scelta della persona per cui operare",
         "Continui a operare a tuo nome.",
         ("mie_forniture", "stato_pratiche", "collega_pod"),
+        rated=False,
     ),
 }
 
@@ -250,6 +266,8 @@ class Reply:
     done: bool = False
     # A finished task offers what may come next; a flow that cannot go on offers help instead.
     offers_next: bool = True
+    # ...and a rating, unless the customer stopped it or it refused to go on.
+    offers_rating: bool = True
 
 
 def say(response: str | None = None, **kwargs: Any) -> dict[str, Any]:
@@ -342,6 +360,11 @@ class FlowForm(Action, ABC):
         """A reply that ends the flow on this error instead of asking again (none here)."""
         return None
 
+    def digresses(self, slot: str, message: dict[str, Any]) -> bool:
+        """True when the message asks something else before its answer is even read: at a
+        free-text step a confident other request wins over the words as an answer."""
+        return slot in self.free_text and is_interruption(message, slot, answer_failed=False)
+
     @guarded
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -375,7 +398,7 @@ class FlowForm(Action, ABC):
         self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message
-        if slot in self.free_text and is_interruption(message, slot, answer_failed=False):
+        if self.digresses(slot, message):
             return []
         text = (message.get("text") or "").strip()
         try:
@@ -436,7 +459,7 @@ class FlowForm(Action, ABC):
         if tracker.get_slot(ACCOUNT_SLOT):
             kept += " L'accesso resta attivo."
         text = f"Va bene, interrompo {self.task.name}. {kept}"
-        return Reply({DIGRESSIONS_SLOT: 0}, [say(text=text)], done=True)
+        return Reply({DIGRESSIONS_SLOT: 0}, [say(text=text)], done=True, offers_rating=False)
 
     def _paused_step(self, tracker: Tracker, domain: dict[str, Any]) -> str:
         slots = form_slots(domain, self.form)
@@ -460,8 +483,11 @@ class FlowForm(Action, ABC):
         domain: dict[str, Any],
         closing: bool = True,
     ) -> list[dict[str, Any]]:
-        messages = list(reply.messages)
+        messages, offer = list(reply.messages), {}
         if reply.done and reply.offers_next and closing:  # what happened, then what may come next
+            if reply.offers_rating and self.task.rated:
+                messages.append(say(text=RATING_PROMPT, buttons=rating_buttons()))
+                offer = {RATING_OFFER_SLOT: RATED_ASSISTANT, RATING_ID_SLOT: None}
             messages.append(say(COMPLETED_RESPONSE, buttons=self.task.next_buttons()))
         for message in messages:
             dispatcher.utter_message(**message)
@@ -469,6 +495,7 @@ class FlowForm(Action, ABC):
         if reply.done:  # empty the flow's slots so the next run starts afresh
             emptied = form_slots(domain, self.form) + [*self.private_slots]
             slots = {**dict.fromkeys(emptied), **slots, ATTEMPTS_SLOT: 0}
+        slots.update(offer)
         events = [SlotSet(name, value) for name, value in slots.items()]
         # Rasa ends the form when the last requested_slot it sees is None.
         return events + [SlotSet(REQUESTED_SLOT, None)] if reply.done else events

@@ -118,7 +118,8 @@ class LoginSteps(FlowForm):
         if who.delegate is None:
             return self.after_login(account_id) or Reply(dict.fromkeys(LOGIN_SLOTS, SKIPPED))
         if not self.delegated:
-            return Reply(messages=[say("utter_per_conto_non_consentito", nome=who.name)], done=True)
+            refused = say("utter_per_conto_non_consentito", nome=who.name)
+            return Reply(messages=[refused], done=True, offers_rating=False)
         return self.for_delegator(who)
 
     def stops_flow(self, error: BackendError, tracker: Tracker) -> Reply | None:

@@ -347,14 +347,16 @@ def attach_callback(uow, chat_id: int, callback_id: int) -> None:
         uow.commit()
 
 
-def tell(uow, chat_id: int, text: str) -> LiveMessage:
+def tell(uow, chat_id: int, text: str, buttons: list[dict] | None = None) -> LiveMessage:
     """The service's word to the customer of a chat, ended ones included: what became of a
-    request nobody took (a callback ticket, or how to ask for one)."""
+    request nobody took (a callback ticket, or how to ask for one), the invitation to rate a
+    hand-over with its ``buttons``."""
     with uow:
         chat = uow.live_chats.get(chat_id)
         if chat is None:
             raise NotFound("Conversazione non trovata.")
         message = _message(uow, chat, Author.SYSTEM, text)
+        message.buttons = buttons
         uow.commit()
         return message
 

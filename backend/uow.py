@@ -164,6 +164,23 @@ class SqlLiveMessageRepository(SqlRepository[entities.LiveMessage]):
         return list(self.session.scalars(query))
 
 
+class RatingRepository(Repository[entities.Rating], Protocol):
+    def between(self, since: datetime, until: datetime) -> list[entities.Rating]:
+        """The ratings given from ``since`` to ``until`` (excluded), oldest first."""
+        ...
+
+
+class SqlRatingRepository(SqlRepository[entities.Rating]):
+    def between(self, since: datetime, until: datetime) -> list[entities.Rating]:
+        table = entities.Rating
+        query = (
+            select(table)
+            .where(table.created_at >= since, table.created_at < until)
+            .order_by(table.created_at, table.id)
+        )
+        return list(self.session.scalars(query))
+
+
 # pg_advisory_xact_lock's key for the SMS budget: any constant no other lock uses.
 SMS_BUDGET_LOCK = 5_770_001
 
@@ -222,6 +239,7 @@ class AbstractUnitOfWork:
     operator_presence: Repository[entities.OperatorPresence]
     live_chats: LiveChatRepository
     live_messages: LiveMessageRepository
+    ratings: RatingRepository
 
     def __init__(self, settings: Settings | None = None, clock: Clock = utcnow):
         self.settings = settings or get_settings()
@@ -244,8 +262,8 @@ class AbstractUnitOfWork:
 
 
 # Every plain repository's attribute and table, read from the annotations above (``codes``,
-# ``sms_budget``, ``live_chats`` and ``live_messages`` have their own classes): the SQL unit
-# of work and the unit tests' fake are both built from it.
+# ``sms_budget``, ``live_chats``, ``live_messages`` and ``ratings`` have their own classes):
+# the SQL unit of work and the unit tests' fake are both built from it.
 REPOSITORIES: dict[str, type[entities.Base]] = {
     name: get_args(hint)[0]
     for name, hint in get_type_hints(AbstractUnitOfWork).items()
@@ -266,6 +284,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.sms_budget = SqlSmsLedger(self.session, entities.SmsBudgetEntry)
         self.live_chats = SqlLiveChatRepository(self.session, entities.LiveChat)
         self.live_messages = SqlLiveMessageRepository(self.session, entities.LiveMessage)
+        self.ratings = SqlRatingRepository(self.session, entities.Rating)
         return self
 
     def __exit__(self, *exc_info) -> None:

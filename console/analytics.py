@@ -1,7 +1,9 @@
-"""What the conversations of a period add up to: per day, per flow, what was not understood.
+"""What the conversations of a period add up to: per day, per flow, what was not understood,
+and what customers thought of it (👍 / 👎, backend/ratings.py).
 
 A conversation counts on the (Italian) day it started, and only when the user wrote
 something. "fallbacks" are user messages the bot did not understand (see conversations).
+A rating counts on the (Italian) day it was given.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from backend.ratings import DayRatings, Tally
+from backend.ratings import Summary as Ratings
 from console.conversation_tables import CONVERSATIONS, FLOWS, MESSAGES
 from console.conversations import ConversationIndex, day_start, local_day
 
@@ -75,14 +79,33 @@ def report(index: ConversationIndex, since: date, until: date) -> Report:
     )
 
 
-def report_csv(report: Report) -> str:
-    """The daily figures as CSV with Italian headers, for a spreadsheet."""
+RATING_COLUMNS = [
+    "assistente 👍",
+    "assistente 👎",
+    "soddisfazione assistente",
+    "operatori 👍",
+    "operatori 👎",
+    "soddisfazione operatori",
+]
+
+
+def report_csv(report: Report, ratings: Ratings) -> str:
+    """The daily figures as CSV with Italian headers, for a spreadsheet; a satisfaction is the
+    share of 👍 (0 to 1), empty on a day without votes."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["giorno", "conversazioni", "passate a un operatore", "non compresi", "messaggi utente"]
+        [
+            "giorno",
+            "conversazioni",
+            "passate a un operatore",
+            "non compresi",
+            "messaggi utente",
+            *RATING_COLUMNS,
+        ]
     )
     for day in report.days:
+        rated = ratings.days.get(day.day, DayRatings())
         writer.writerow(
             [
                 day.day.isoformat(),
@@ -90,9 +113,16 @@ def report_csv(report: Report) -> str:
                 day.handed_over,
                 day.fallbacks,
                 day.user_messages,
+                *_rating_cells(rated.assistant),
+                *_rating_cells(rated.operators),
             ]
         )
     return out.getvalue()
+
+
+def _rating_cells(tally: Tally) -> list:
+    votes = tally.positive + tally.negative
+    return [tally.positive, tally.negative, round(tally.satisfaction, 3) if votes else ""]
 
 
 def _share(part: int, whole: int) -> float:

@@ -1,5 +1,5 @@
 """Analytics: how many conversations, how many the bot closed alone, where flows are left,
-and the SMS budget (sent, refused, what is left of this hour's)."""
+the SMS budget (sent, refused, what is left of this hour's) and the customers' ratings."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from backend import bootstrap, sms_budget
+from backend import bootstrap, ratings, sms_budget
 from console import analytics, charts
 from console.auth import staff_only
-from console.conversations import ConversationIndex, day_start
+from console.conversations import ConversationIndex, day_start, local_day
 from console.pages import parse_day, refused, render, today
 
 DEFAULT_DAYS = 30
@@ -29,13 +29,25 @@ def period(params) -> tuple[date, date]:
     return max(since, until - timedelta(days=MAX_DAYS - 1)), until
 
 
+def utc(day: date) -> datetime:
+    """When the Italian ``day`` starts, as the backend keeps time (naive UTC)."""
+    return datetime.fromtimestamp(day_start(day), UTC).replace(tzinfo=None)
+
+
 def sms_usage(since: date, until: date) -> sms_budget.Summary:
     """The SMS budget's figures, the period's days being Italian days (the backend: UTC)."""
-
-    def utc(day: date) -> datetime:
-        return datetime.fromtimestamp(day_start(day), UTC).replace(tzinfo=None)
-
     return sms_budget.summary(bootstrap.unit_of_work(), utc(since), utc(until + timedelta(days=1)))
+
+
+def italian_day(at: datetime) -> date:
+    """The Italian day of a backend time (naive UTC)."""
+    return local_day(at.replace(tzinfo=UTC).timestamp())
+
+
+def rating_summary(since: date, until: date) -> ratings.Summary:
+    """The ratings given in the period's Italian days, counted per Italian day."""
+    end = utc(until + timedelta(days=1))
+    return ratings.summary(bootstrap.unit_of_work(), utc(since), end, day_of=italian_day)
 
 
 class AnalyticsPages:
@@ -55,19 +67,23 @@ class AnalyticsPages:
             for d in report.days
         ]
         sms = await run_in_threadpool(sms_usage, report.since, report.until)
+        rated = await run_in_threadpool(rating_summary, report.since, report.until)
         return render(
             request,
             "analisi.html",
             report=report,
             sms=sms,
+            ratings=rated,
+            rated_days=sorted(rated.days.items(), reverse=True),
             conversations_chart=charts.bar_chart(days, "Conversazioni al giorno"),
             fallback_chart=charts.bar_chart(fallbacks, "Messaggi non compresi al giorno", "%"),
         )
 
     async def export(self, request: Request) -> Response:
         report = await self._report(request)
+        rated = await run_in_threadpool(rating_summary, report.since, report.until)
         return Response(
-            analytics.report_csv(report),
+            analytics.report_csv(report, rated),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="analisi.csv"'},
         )

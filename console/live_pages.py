@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from actions.contract import RATING_PROMPT, rating_buttons
 from backend import accounts, bootstrap, live_chats
 from backend.entities import LiveChat, LiveMessage
 from backend.errors import BackendError, NotFound
@@ -28,7 +29,13 @@ from console.auth import PREFIX, staff_only
 from console.conversation_pages import masked, readable
 from console.conversations import ConversationIndex
 from console.pages import refused, render
-from console.rasa_conversation import RasaConversation, RasaUnavailable, bot_event, taken
+from console.rasa_conversation import (
+    RasaConversation,
+    RasaUnavailable,
+    bot_event,
+    rating_offered,
+    taken,
+)
 
 PAGE = f"{PREFIX}/diretta"
 CHANNELS = {"web": "Sito", "telegram": "Telegram"}
@@ -238,11 +245,16 @@ class LivePages:
             return refused(request, 404, missing.message_it)
         except BackendError as error:
             return await self.page(request, 409, error.message_it)
-        await self.notify(chat.sender_id)
-        # The transcript's record of the service's last word; the customer got it from the
-        # backend, and the bot answers again either way.
+        await run_in_threadpool(
+            live_chats.tell, bootstrap.unit_of_work(), chat_id, RATING_PROMPT, rating_buttons()
+        )
+        # The transcript's record of the service's last word and of the offer to rate, before
+        # the customer can press 👍; the customer got the words from the backend, and the bot
+        # answers again either way.
         with contextlib.suppress(RasaUnavailable):
-            await run_in_threadpool(self.rasa.append, chat.sender_id, [bot_event(said.text)])
+            events = [bot_event(said.text), *rating_offered(chat_id)]
+            await run_in_threadpool(self.rasa.append, chat.sender_id, events)
+        await self.notify(chat.sender_id)
         return RedirectResponse(PAGE, status_code=303)
 
 

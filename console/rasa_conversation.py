@@ -13,7 +13,14 @@ from urllib.parse import quote
 
 import httpx
 
-from actions.contract import OPERATOR_KEY
+from actions.contract import (
+    OPERATOR_KEY,
+    RATING_ID_SLOT,
+    RATING_OFFER_SLOT,
+    RATING_PROMPT,
+    operator_offer,
+    rating_buttons,
+)
 from backend.settings import Settings
 
 IN_QUEUE_SLOT = "in_coda"  # actions/live_handover.py: «annulla» leaves the queue
@@ -24,9 +31,20 @@ class RasaUnavailable(Exception):
     """Rasa did not take the events: the caller undoes or reports, in Italian."""
 
 
-def bot_event(text: str, operator: str | None = None) -> dict:
+def bot_event(text: str, operator: str | None = None, buttons: list | None = None) -> dict:
     metadata = {OPERATOR_KEY: operator} if operator else {}
-    return {"event": "bot", "text": text, "metadata": metadata}
+    event = {"event": "bot", "text": text, "metadata": metadata}
+    return event | ({"data": {"buttons": buttons}} if buttons else {})
+
+
+def rating_offered(chat_id: int) -> list[dict]:
+    """The invitation to rate the hand-over that just ended, as the bot's own (the customer's
+    👍 / 👎 reaches ``action_valuta``, which reads the offer from the slot)."""
+    return [
+        bot_event(RATING_PROMPT, buttons=rating_buttons()),
+        {"event": "slot", "name": RATING_OFFER_SLOT, "value": operator_offer(chat_id)},
+        {"event": "slot", "name": RATING_ID_SLOT, "value": None},
+    ]
 
 
 def taken(greeting: str, operator: str) -> list[dict]:

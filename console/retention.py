@@ -14,6 +14,10 @@ database) derive from it. Two scheduler jobs (``sportello.jobs`` entry points, s
 - ``transcript_retention``: conversations (Rasa sessions) whose last event is older than the
   retention go, with their index rows and training marks.
 
+The comments customers left with a rating (``ratings``, the portal's database) are their own
+words too: they go with the chat they were written in, and at the retention; the anonymous
+👍 / 👎 stays for the analytics.
+
 Both are idempotent: a second run finds nothing left to delete.
 """
 
@@ -24,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from actions.contract import ACCOUNT_SLOT, ACTING_FOR_SLOT
-from backend import bootstrap, training
+from backend import bootstrap, ratings, training
 from backend.jobs import Job
 from backend.settings import Settings
 from backend.uow import Clock
@@ -94,6 +98,7 @@ def erase_transcripts(settings: Settings, clock: Clock) -> int:
         _drop_index_rows(db, list(conversations))
         marked = _erase(db, EVENTS.c.sender_id.in_(senders), _marks(settings))
     training.forget_marks(bootstrap.unit_of_work(settings, clock), marked)
+    ratings.forget_comments_of(bootstrap.unit_of_work(settings, clock), senders)
     with uow:  # done: the request itself names a person, it goes too
         for request in uow.transcript_erasures.find_in("id", [r.id for r in requests]):
             uow.transcript_erasures.delete(request)
@@ -127,6 +132,8 @@ def purge_old_transcripts(settings: Settings, clock: Clock) -> int:
             marked += _erase(db, (EVENTS.c.sender_id == sender_id) & end, marks)
         _drop_index_rows(db, [row.id for row in old])
     training.forget_marks(bootstrap.unit_of_work(settings, clock), marked)
+    retention = timedelta(days=settings.transcript_retention_days)
+    ratings.forget_comments_before(bootstrap.unit_of_work(settings, clock), clock() - retention)
     return len(old)
 
 

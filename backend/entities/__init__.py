@@ -28,6 +28,7 @@ from backend.entities.live_chats import (
 )
 from backend.entities.outbox import Channel, OutboxMessage, OutboxStatus
 from backend.entities.practices import Communication, Practice, PracticeTransfer, TransferStatus
+from backend.entities.ratings import MAX_COMMENT, RatedSubject, Rating
 from backend.entities.sms_budget import SmsBudgetEntry, SmsLimit
 from backend.entities.staff import (
     HandoverNote,
@@ -68,6 +69,9 @@ __all__ = [
     "OutboxStatus",
     "Pod",
     "Practice",
+    "MAX_COMMENT",
+    "RatedSubject",
+    "Rating",
     "PracticeTransfer",
     "SmsBudgetEntry",
     "SmsLimit",

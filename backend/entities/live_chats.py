@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.entities.base import Base
@@ -74,6 +74,8 @@ class LiveMessage(Base):
     operator_name: Mapped[str | None] = mapped_column(String(100))
     # A customer's text is kept masked (backend.masking), as staff see every transcript.
     text: Mapped[str] = mapped_column(Text)
+    # Choices offered with it, [{"title", "payload"}] as the bot's buttons (the rating's 👍/👎).
+    buttons: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     # When the Telegram bridge delivered it (operator and system messages on Telegram).
     delivered_at: Mapped[datetime | None]

@@ -92,6 +92,11 @@ def test_a_customer_is_put_through_to_an_operator_and_back_to_the_bot(
     customer.locator(".sw-bot .sw-bubble", has_text="restituito la conversazione").wait_for()
     stopped = "(k) => JSON.parse(localStorage.getItem(k)).live === false"
     customer.wait_for_function(stopped, arg=f"sportello-widget:{stack.web_url}")
+    assert "Grazie per la tua valutazione" in widget.press("👍")  # the hand-over's rating
+    with uow() as unit:
+        [rating] = unit.ratings.find(live_chat_id=chat_id)
+    assert (rating.subject, rating.score) == ("operatore", 1)
+    widget.press("No, grazie")
     assert "registr" in widget.say(FAQ).lower()  # the bot answers again
     assert live_chats.board(uow(), staff_id).mine == []
     expect(page).to_have_url(re.compile(r"/console/diretta"))

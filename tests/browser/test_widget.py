@@ -97,6 +97,31 @@ def test_registration_to_the_end_with_masked_secrets(open_widget, stack, code_fo
     assert password not in widget.page.content()
 
 
+def test_a_finished_task_is_rated_with_a_thumb_shown_as_the_customer_s_message(open_widget, stack):
+    widget = open_widget()
+    widget.say("vorrei essere ricontattato")
+    widget.say("non riesco ad accedere")
+    widget.say("Carla Neri")
+    widget.say("06 6666 7777")
+    assert "Posso aiutarti in altro?" in widget.say("domani mattina")
+    thumbs = widget.page.locator(".sw-choice.sw-vote:enabled")
+    assert thumbs.all_inner_texts() == ["👍", "👎"]
+    assert [t.get_attribute("aria-label") for t in thumbs.all()] == [
+        "Valutazione positiva",
+        "Valutazione negativa",
+    ]
+    for box in (thumbs.nth(n).bounding_box() for n in range(2)):
+        assert box["width"] >= 44 and box["height"] >= 44  # a finger's target
+    widget.screenshot("rating")
+    answer = widget.press("👍")
+    assert "Grazie per la tua valutazione" in answer
+    assert widget.page.locator(".sw-user .sw-bubble").last.inner_text() == "👍"
+    assert "/valuta" not in widget.page.content()
+    with stack.unit_of_work() as work:
+        [rating] = work.ratings.find(sender_id=widget.sender())
+    assert (rating.channel, rating.score) == ("web", 1)
+
+
 def test_a_secret_typed_unasked_is_never_kept_in_local_storage(open_widget, stack):
     widget = open_widget()
     widget.say("voglio accedere")

@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from actions.contract import rating_buttons
 from backend.settings import Settings
 from tests.support.bridge import BridgeProcess
 from tests.support.fake_bot_api import FakeBotApi
@@ -176,6 +177,32 @@ def test_a_delega_gets_its_identity_document_from_telegram(fake, bridge, uow, us
         (delegation,) = work.delegations.find(delegator_id=delegator.id)
         (document,) = work.documents.find(delegation_id=delegation.id)
         assert document.content == PDF and document.account_id == delegator.id
+
+
+def test_a_finished_task_offers_thumbs_and_a_press_records_the_rating(fake, bridge, uow, user):
+    steps = [
+        ("vorrei essere ricontattato", "Per quale motivo"),
+        ("non riesco ad accedere", "nome e cognome"),
+        ("Carla Neri", "A quale numero"),
+        ("06 4444 5555", "Quando preferisci"),
+    ]
+    for text, expected in steps:
+        before = sent(fake, user)
+        fake.message(user, text)
+        answer(fake, user, expected, since=before)
+    before = sent(fake, user)
+    fake.message(user, "domani mattina")
+    offer = answer(fake, user, "Com'è andata?", since=before)
+    votes = [(title, data[2:]) for title, data in keyboard(offer)]
+    assert votes == [(b["title"], b["payload"]) for b in rating_buttons()]
+    answer(fake, user, "Posso aiutarti in altro?", since=before)
+    before = sent(fake, user)
+    fake.press(user, fake_message(offer), keyboard(offer)[0][1])  # 👍
+    answer(fake, user, "Grazie per la tua valutazione", since=before)
+    answer(fake, user, "Vuoi aggiungere un commento?", since=before)
+    with uow() as work:
+        [rating] = work.ratings.find(sender_id=f"telegram-{user}")
+    assert (rating.channel, rating.subject, rating.score) == ("telegram", "assistente", 1)
 
 
 def tracker_metadata(stack, user: int) -> dict:

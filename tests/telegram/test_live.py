@@ -1,11 +1,15 @@
 """Live hand-over on Telegram: the real bridge process, the fake Bot API, the stack's database."""
 
 import time
+from unittest.mock import ANY
 
 import pytest
 
+from actions.contract import RATING_PROMPT, rating_buttons
 from backend import live_chats
+from console.rasa_conversation import RasaConversation, rating_offered
 from tests.support.live import Operator
+from tests.telegram.test_bridge import fake_message, keyboard
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +60,28 @@ def test_what_the_customer_writes_reaches_the_operator(fake, bridge, uow, user):
     fake.message(user, "grazie")
     fake.wait_for(lambda: len(operator.heard()) == 2, 30)
     assert operator.heard()[1] == "grazie"
+
+
+def test_the_hand_over_s_rating_arrives_as_buttons_and_a_press_records_it(
+    fake, bridge, stack, uow, user
+):
+    fake.message(user, "vorrei parlare con una persona")
+    fake.wait_messages(user, 1, 15)
+    operator = Operator(uow)
+    sender = f"telegram-{user}"
+    chat = operator.take(sender, "telegram")
+    live_chats.give_back(uow(), chat, operator.id)
+    # What «Restituisci all'assistente» does after the database: the customer's invitation,
+    # and the offer in the transcript that the vote is checked against.
+    live_chats.tell(uow(), chat, RATING_PROMPT, rating_buttons())
+    RasaConversation(stack.rasa_url).append(sender, rating_offered(chat))
+    *_, invitation = fake.wait_messages(user, 4, 15)
+    assert invitation.params["text"] == RATING_PROMPT
+    assert keyboard(invitation) == [("👍", 'p:/valuta{"voto":"positivo"}'), ("👎", ANY)]
+    before = len(texts(fake, user))
+    fake.press(user, fake_message(invitation), 'p:/valuta{"voto":"positivo"}')
+    fake.wait_for(lambda: len(texts(fake, user)) > before, 15)
+    assert "Grazie per la tua valutazione" in texts(fake, user)[before]
+    with uow() as unit:
+        [rating] = unit.ratings.find(live_chat_id=chat)
+    assert (rating.subject, rating.score, rating.sender_id) == ("operatore", 1, sender)

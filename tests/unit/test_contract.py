@@ -297,3 +297,19 @@ def test_the_contract_s_names_are_in_the_domain():
     assert contract.GIVE_UP_RESPONSE in RESPONSES
     assert contract.HANDOFF_INTENT in DOMAIN["intents"]
     assert sorted(set(contract.INTENT_LABELS) - set(DOMAIN["intents"])) == []
+
+
+def test_the_rating_offer_and_its_buttons_fit_the_domain():
+    """The console offers a rating through Rasa's HTTP API with the contract's buttons: their
+    payloads must name the domain's intent and entity, and the offer must be a slot that
+    never steers the dialogue."""
+    offer = DOMAIN["slots"][contract.RATING_OFFER_SLOT]
+    assert (offer["type"], offer["influence_conversation"]) == ("text", False)
+    assert offer["mappings"] == [{"type": "custom"}]
+    assert DOMAIN["slots"][contract.RATING_ID_SLOT]["mappings"] == [{"type": "custom"}]
+    assert contract.RATE_INTENT in DOMAIN["intents"]
+    assert contract.RATING_ENTITY in DOMAIN["entities"]
+    payload = re.compile(rf'/{contract.RATE_INTENT}\{{"{contract.RATING_ENTITY}":"(\w+)"\}}')
+    votes = [payload.fullmatch(b["payload"]).group(1) for b in contract.rating_buttons()]
+    assert votes == [contract.RATING_POSITIVE, contract.RATING_NEGATIVE]
+    assert contract.operator_offer(7) == "operatore:7"

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("author", sa.String(length=10), nullable=False),
         sa.Column("operator_name", sa.String(length=100), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("buttons", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("delivered_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["chat_id"], ["live_chats.id"], ondelete="CASCADE"),

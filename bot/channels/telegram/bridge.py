@@ -27,7 +27,7 @@ import time
 from typing import Any
 
 import typer
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -150,14 +150,9 @@ async def relay(
         context.chat_data[SECRET_ASKED_AT] = time.monotonic()
     for body, buttons in reply.messages:
         pieces = split_text(body)
-        keyboard = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(title[:64], callback_data=bridge.payloads.encode(payload))]
-                for title, payload in buttons
-            ]
-        )
+        keyboard = bridge.payloads.keyboard(buttons)
         for number, piece in enumerate(pieces, 1):
-            markup = keyboard if buttons and number == len(pieces) else None
+            markup = keyboard if number == len(pieces) else None
             await context.bot.send_message(chat_id, piece, reply_markup=markup)
 
 
@@ -253,7 +248,8 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def deliver_live_messages(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Sends the operators' messages of the Telegram live chats (a repeating job)."""
-    await live_delivery.deliver(context.bot, _bridge(context).unit_of_work)
+    bridge = _bridge(context)
+    await live_delivery.deliver(context.bot, bridge.unit_of_work, bridge.payloads)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

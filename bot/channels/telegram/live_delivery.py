@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from actions.contract import TELEGRAM, sender_id
 from backend import live_chats
 from backend.entities import Author, LiveMessage
+from bot.channels.telegram.rasa_client import CallbackPayloads
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def as_sent(message: LiveMessage) -> str:
     return message.text
 
 
-async def deliver(bot: Bot, unit_of_work) -> int:
+async def deliver(bot: Bot, unit_of_work, payloads: CallbackPayloads) -> int:
     """One round: sends what is pending; returns how many messages Telegram accepted."""
     pending = await asyncio.to_thread(live_chats.undelivered, unit_of_work(), TELEGRAM)
     held: set[str] = set()  # chats whose earlier message failed this round
@@ -48,7 +49,7 @@ async def deliver(bot: Bot, unit_of_work) -> int:
     for message in pending:
         if message.sender_id in held:
             continue
-        accepted = await _send(bot, message)
+        accepted = await _send(bot, message, payloads)
         if accepted is None:
             held.add(message.sender_id)
             continue
@@ -57,14 +58,15 @@ async def deliver(bot: Bot, unit_of_work) -> int:
     return sent
 
 
-async def _send(bot: Bot, message: LiveMessage) -> bool | None:
+async def _send(bot: Bot, message: LiveMessage, payloads: CallbackPayloads) -> bool | None:
     """True when Telegram accepted it, False when it never will, None to try again."""
     chat = chat_of(message.sender_id)
     if chat is None:
         log.warning("live message %s dropped: not a Telegram conversation", message.id)
         return False
     try:
-        await bot.send_message(chat, as_sent(message))
+        choices = [(b["title"], b["payload"]) for b in message.buttons or ()]
+        await bot.send_message(chat, as_sent(message), reply_markup=payloads.keyboard(choices))
     except (Forbidden, BadRequest) as refused:
         log.warning("live message %s dropped: %s", message.id, type(refused).__name__)
         return False

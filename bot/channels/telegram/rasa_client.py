@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from actions.contract import SECRET_INPUT, SECRET_INPUT_KEY
 
@@ -90,6 +91,17 @@ class CallbackPayloads:
         while len(self._long) > self.capacity:
             self._long.popitem(last=False)
         return key
+
+    def keyboard(self, buttons: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+        """(title, payload) pairs as an inline keyboard, one button a row; None for none."""
+        if not buttons:
+            return None
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(title[:64], callback_data=self.encode(payload))]
+                for title, payload in buttons
+            ]
+        )
 
     def decode(self, data: str | None) -> str | None:
         """The payload behind a button's data; None when it is unknown or stale."""

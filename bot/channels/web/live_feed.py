@@ -4,7 +4,8 @@ a web conversation during a live hand-over, pushed to the widget by long polling
 The widget asks with the number of the last message it showed; the answer comes at once when
 newer ones exist, else when one is written (a wake-up) or after ``LIVE_FEED_WAIT_SECONDS``:
 ``{"stato": "attesa"|"attiva"|"nessuna", "messaggi": [{"id", "testo", "operatore",
-"pulsanti"}]}``. "nessuna" (no waiting or active live chat) tells the widget to stop asking.
+"pulsanti"}]}``, "pulsanti" being buttons as the bot's ({"title", "payload"}: the rating's
+👍 / 👎). "nessuna" (no waiting or active live chat) tells the widget to stop asking.
 
 The conversation is the one the request's credential names (identity.py); without one the
 answer is 401: this endpoint never opens a conversation, so nobody reads another's messages.
@@ -140,7 +141,8 @@ def parse_after(value: str | None) -> int | None:
 def shown(message: LiveMessage) -> dict:
     """A message as the widget renders it: the operator's name marks an operator's message."""
     name = message.operator_name if message.author == Author.OPERATOR else None
-    return {"id": message.id, "testo": message.text, "operatore": name, "pulsanti": []}
+    buttons = message.buttons or []
+    return {"id": message.id, "testo": message.text, "operatore": name, "pulsanti": buttons}
 
 
 class LiveFeed:

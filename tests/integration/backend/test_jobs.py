@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from test_dispatch import Inbox, smtp_server
 
-from backend import accounts, delegations, documents, jobs, staff, training
+from backend import accounts, delegations, documents, jobs, ratings, staff, training
 from backend.clock import ManualClock, utcnow
 from backend.dispatch import Dispatcher, SmtpSender
 from backend.entities import (
@@ -295,6 +295,19 @@ def senders(engine) -> set[str]:
         return set(db.scalars(sa.select(EVENTS.c.sender_id).distinct()))
 
 
+def comment(uow_factory, sender: str, text: str) -> None:
+    """A 👍 with a comment, given in the conversation ``sender``."""
+    rating_id = ratings.record(
+        uow_factory(), sender_id=sender, channel="web", offer="assistente", positive=True
+    )
+    ratings.add_comment(uow_factory(), rating_id=rating_id, sender_id=sender, text=text)
+
+
+def comments(uow_factory) -> dict[str, str | None]:
+    with uow_factory() as uow:
+        return {rating.sender_id: rating.comment for rating in uow.ratings.find()}
+
+
 def test_deleting_an_account_erases_its_conversations(
     database, uow_factory, clock, settings, tracker_url
 ):
@@ -312,6 +325,8 @@ def test_deleting_an_account_erases_its_conversations(
     index.catch_up()
     mark(uow_factory, first_user_event(engine, "web-mario"), "mi chiamo Mario Rossi")
     mark(uow_factory, first_user_event(engine, "web-anonimo"), "che browser?")
+    for sender in ("web-mario", "web-anonimo"):
+        comment(uow_factory, sender, f"commento di {sender}")
     assert run("transcript_erasure", settings, clock).handled == 0  # nobody deleted yet
     accounts.delete_account(uow_factory(), mario, PASSWORD)
     assert count(database, TranscriptErasure) == 1
@@ -324,6 +339,7 @@ def test_deleting_an_account_erases_its_conversations(
     with database.engine.connect() as db:
         assert [m.text for m in db.execute(sa.select(TrainingMark))] == ["che browser?"]
     assert count(database, TranscriptErasure) == 0
+    assert comments(uow_factory) == {"web-mario": None, "web-anonimo": "commento di web-anonimo"}
     assert run("transcript_erasure", settings, clock).handled == 0  # idempotent
     index.engine.dispose()
 
@@ -342,6 +358,7 @@ def test_retention_purges_old_conversations_with_their_index_and_marks(
     write(engine, chat("web-nuovo", now - 60, None, "tutto nuovo").rows())
     index.catch_up()
     mark(uow_factory, first_user_event(engine, "web-vecchio"), "tutto vecchio")
+    comment(uow_factory, "web-nuovo", "tutto bene")
     assert run("transcript_retention", settings, clock).handled == 2
     with engine.connect() as db:
         left = [
@@ -360,6 +377,8 @@ def test_retention_purges_old_conversations_with_their_index_and_marks(
     # A shorter retention, set in the settings, reaches the recent ones too.
     short = settings.model_copy(update={"transcript_retention_days": 1})
     clock.advance(days=2)
+    assert comments(uow_factory) == {"web-nuovo": "tutto bene"}
     assert run("transcript_retention", short, clock).handled == 2
     assert senders(engine) == set()
+    assert comments(uow_factory) == {"web-nuovo": None}  # the vote stays, its words go
     index.engine.dispose()

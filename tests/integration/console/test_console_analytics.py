@@ -4,7 +4,9 @@ import csv
 import io
 from datetime import date, timedelta
 
-from console.analytics import Day, report, report_csv
+from backend.ratings import DayRatings, Tally
+from backend.ratings import Summary as Ratings
+from console.analytics import RATING_COLUMNS, Day, report, report_csv
 from console.conversations import day_start
 from tests.support.conversations import Script
 
@@ -55,9 +57,14 @@ def test_report_of_a_period_without_conversations(index):
 def test_report_csv(index, store):
     store(on(DAY, "a").faq("operatore", "human_handoff", "Ok"))
     index.catch_up()
-    rows = list(csv.reader(io.StringIO(report_csv(report(index, DAY, DAY + timedelta(days=1))))))
+    rated = Ratings(
+        days={DAY: DayRatings(Tally(3, 1), Tally(0, 2))}, total=DayRatings(), comments=[]
+    )
+    export = report_csv(report(index, DAY, DAY + timedelta(days=1)), rated)
+    rows = list(csv.reader(io.StringIO(export)))
     assert rows == [
-        ["giorno", "conversazioni", "passate a un operatore", "non compresi", "messaggi utente"],
-        ["2025-03-10", "1", "1", "0", "1"],
-        ["2025-03-11", "0", "0", "0", "0"],
+        ["giorno", "conversazioni", "passate a un operatore", "non compresi", "messaggi utente"]
+        + RATING_COLUMNS,
+        ["2025-03-10", "1", "1", "0", "1", "3", "1", "0.75", "0", "2", "0.0"],
+        ["2025-03-11", "0", "0", "0", "0", "0", "0", "", "0", "0", ""],
     ]

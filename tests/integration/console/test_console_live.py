@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from actions.contract import RATING_ID_SLOT, RATING_OFFER_SLOT, RATING_PROMPT, rating_buttons
 from backend import bootstrap, db, live_chats, staff
 from backend.entities import LiveChatEnd, LiveChatState
 from backend.settings import get_settings
@@ -142,7 +143,14 @@ def test_messages_go_both_ways_and_the_chat_is_given_back(console, rasa, notifie
     assert post(anna, f"/{chat_id}/restituisci").status_code == 303
     resumed, said_last = rasa.appended[-2:]
     assert resumed == ("web-abc", [{"event": "resume"}])
-    assert "restituito la conversazione all'assistente" in said_last[1][0]["text"]
+    last_word, invitation, offer, vote = said_last[1]
+    assert "restituito la conversazione all'assistente" in last_word["text"]
+    # The invitation to rate the hand-over: in the transcript with its offer, and to the customer.
+    assert invitation["data"]["buttons"] == rating_buttons()
+    assert (offer["name"], offer["value"]) == (RATING_OFFER_SLOT, f"operatore:{chat_id}")
+    assert (vote["name"], vote["value"]) == (RATING_ID_SLOT, None)
+    told = live_chats.messages_for_customer(bootstrap.unit_of_work(), "web-abc", 0)
+    assert (told[-1].text, told[-1].buttons) == (RATING_PROMPT, rating_buttons())
     chat = live_chats.current(bootstrap.unit_of_work(), "web-abc")
     assert chat is None
     assert notified == ["web-abc"] * 3

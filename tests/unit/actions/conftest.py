@@ -10,6 +10,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contract import (
+    RATED_ASSISTANT,
+    RATING_ID_SLOT,
+    RATING_OFFER_SLOT,
+    RATING_PROMPT,
+    rating_buttons,
+)
 from backend import bootstrap
 from backend.clock import ManualClock
 from tests.support import ROOT
@@ -43,6 +50,7 @@ def tracker(
     confidence: float = 0.9,
     form: str | None = None,
     metadata: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """The tracker Rasa sends after the user wrote ``text`` (during ``form`` if given)."""
     return Tracker.from_dict(
@@ -52,7 +60,7 @@ def tracker(
             "latest_message": {
                 "text": text,
                 "intent": {"name": intent, "confidence": confidence},
-                "entities": [],
+                "entities": entities or [],
                 "metadata": metadata or {},
             },
             "events": [],
@@ -89,10 +97,20 @@ def logged(account: int) -> list[SlotSet]:
     ]
 
 
-def closed(messages: list[dict]) -> list[dict]:
-    """The messages of a finished task, after checking it closes with «Posso aiutarti in
-    altro?» and buttons to the likely next tasks."""
+def closed(messages: list[dict], rated: bool = True) -> list[dict]:
+    """The messages of a finished task, after checking it closes with the invitation to rate
+    it (👍 / 👎, unless not ``rated``), then «Posso aiutarti in altro?» and buttons to the
+    likely next tasks."""
     *said, closing = messages
     assert closing["response"] == "utter_posso_aiutarti"
     assert 2 <= len(closing["buttons"]) <= 3
+    if not rated:
+        assert all(message.get("text") != RATING_PROMPT for message in said)
+        return said
+    *said, rating = said
+    assert (rating["text"], rating["buttons"]) == (RATING_PROMPT, rating_buttons())
     return said
+
+
+# What a finished task sets besides emptying its slots: a new offer to rate it, no vote yet.
+RATING_OFFERED = [SlotSet(RATING_OFFER_SLOT, RATED_ASSISTANT), SlotSet(RATING_ID_SLOT, None)]

@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from actions.account_deletion import ActionAskDeletionPassword, ValidateDeletionForm
 from backend import supplies
 from tests.support.portal_data import add_pod
-from tests.unit.actions.conftest import tracker
+from tests.unit.actions.conftest import RATING_OFFERED, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 FORM = "cancellazione_form"
@@ -42,6 +42,7 @@ def test_the_right_password_deletes_the_account_and_logs_out(run, uow):
         SlotSet("cancellazione_password", None),
         SlotSet("tentativi", 0),
         SlotSet("account", None),
+        *RATING_OFFERED,
         SlotSet("requested_slot", None),
     ]
     assert messages[0]["response"] == "utter_cancellazione_completata"

@@ -44,7 +44,7 @@ def test_the_only_delegator_is_chosen_at_once_and_audited(run, uow, people):
     mario, giulia, _, delegation = people
     on = tracker("le forniture di mio padre", slots={"account": giulia}, form="per_conto_form")
     events, messages = run(ValidateActingForForm(), on)
-    [message] = closed(messages)
+    [message] = closed(messages, rated=False)
     assert SlotSet("per_conto_di", mario) in events
     assert SlotSet("per_conto_nome", "Mario Rossi") in events
     assert events[-1] == SlotSet("requested_slot", None)
@@ -80,7 +80,7 @@ def test_an_account_without_an_active_delega_never_acts_for_anyone(run, uow, peo
     mario, _, anna, _ = people
     on = tracker("per conto di Mario Rossi", slots={"account": anna}, form="per_conto_form")
     events, messages = run(ValidateActingForForm(), on)
-    [message] = closed(messages)
+    [message] = closed(messages, rated=False)
     assert message["response"] == "utter_per_conto_nessuna_delega"
     assert SlotSet("per_conto_di", None) in events
     assert uow.audit.find(event="acted_for") == []
@@ -155,7 +155,7 @@ def test_nothing_else_of_the_delegator_s_is_reachable(run, uow, people):
     mario, giulia, _, _ = people
     on = tracker(slots=acting(giulia, mario), form="cancellazione_form")
     events, messages = run(ValidateDeletionForm(), on)
-    [message] = closed(messages)
+    [message] = closed(messages, rated=False)
     assert response(message) == ("utter_per_conto_non_consentito", "Mario Rossi")
     assert events[-1] == SlotSet("requested_slot", None)
     assert uow.accounts.get(mario) is not None and uow.accounts.get(giulia) is not None

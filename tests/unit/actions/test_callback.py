@@ -3,7 +3,7 @@
 from rasa_sdk.events import SlotSet
 
 from actions.callback import ActionAskCallbackPhone, ActionAskCallbackTime, ValidateCallbackForm
-from tests.unit.actions.conftest import closed, tracker
+from tests.unit.actions.conftest import RATING_OFFERED, closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 FORM = "richiamata_form"
@@ -18,6 +18,7 @@ DONE = [
     SlotSet("richiamata_telefono", None),
     SlotSet("richiamata_orario", None),
     SlotSet("tentativi", 0),
+    *RATING_OFFERED,
     SlotSet("requested_slot", None),
 ]
 

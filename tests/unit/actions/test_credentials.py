@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from actions.codes import RESEND_BUTTON
 from actions.credentials import ValidatePasswordResetForm, ValidateUsernameRecoveryForm
 from backend.passwords import verify_password
-from tests.unit.actions.conftest import closed, tracker
+from tests.unit.actions.conftest import RATING_OFFERED, closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 TOO_SOON = "Hai appena richiesto un codice: attendi 60 secondi prima di chiederne un altro."
@@ -36,11 +36,14 @@ USERNAME_SLOTS = [
 ]
 
 
-def ended(*slots: str, **values) -> list[SlotSet]:
-    """The events of a flow that ends: every slot emptied, the form released."""
+def ended(*slots: str, rated: bool = True, **values) -> list[SlotSet]:
+    """The events of a flow that ends: every slot emptied, the offer to rate a finished
+    task, the form released."""
     emptied = {**dict.fromkeys([*slots, "tentativi"]), "tentativi": 0, **values}
+    offer = RATING_OFFERED if rated else []
     return [SlotSet(name, value) for name, value in emptied.items()] + [
-        SlotSet("requested_slot", None)
+        *offer,
+        SlotSet("requested_slot", None),
     ]
 
 
@@ -258,7 +261,7 @@ def test_the_new_password_is_set_after_the_code(run, uow, account):
 def test_the_new_password_without_a_verified_code_ends_the_flow(run, uow, account):
     on = reset("recupero_password_nuova_password", "Nuova#Password2")
     events, messages = run(ValidatePasswordResetForm(), on)
-    assert events == ended(*RESET_SLOTS)
+    assert events == ended(*RESET_SLOTS, rated=False)
     assert "troppo tempo" in messages[0]["text"] and messages[0]["buttons"]
     assert not verify_password(
         uow.settings, uow.accounts.get(account).password_hash, "Nuova#Password2"
@@ -373,7 +376,7 @@ def test_without_a_validated_mobile_the_flow_points_to_help_online(run, uow, acc
     events, messages = run(
         ValidateUsernameRecoveryForm(), username("recupero_username_conferma", "no")
     )
-    assert events == ended(*USERNAME_SLOTS)
+    assert events == ended(*USERNAME_SLOTS, rated=False)
     assert "803.500" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         "/richiedi_richiamata",
@@ -387,7 +390,7 @@ def test_a_code_sent_just_now_is_not_claimed_as_sent_again(run, uow, account, cl
     events, messages = run(
         ValidateUsernameRecoveryForm(), username("recupero_username_conferma", "no")
     )
-    assert events == ended(*USERNAME_SLOTS)
+    assert events == ended(*USERNAME_SLOTS, rated=False)
     assert messages[0]["text"] == TOO_SOON
     assert len(uow.messages_to(MOBILE)) == 1
 

@@ -20,7 +20,7 @@ from actions.session import RENEWAL
 from backend import delegations, documents
 from backend.entities import DelegationStatus
 from tests.support.portal_data import PDF
-from tests.unit.actions.conftest import closed, tracker
+from tests.unit.actions.conftest import RATING_OFFERED, closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 FORM, MANAGE = "delega_form", "gestione_deleghe_form"
@@ -57,7 +57,8 @@ def ended(slots: list[str], **values) -> list:
     """The events of a flow that ends: its slots emptied (or set), then no requested slot."""
     final = {**dict.fromkeys(slots), **values, "tentativi": 0}
     return [SlotSet(name, value) for name, value in final.items()] + [
-        SlotSet("requested_slot", None)
+        *RATING_OFFERED,
+        SlotSet("requested_slot", None),
     ]
 
 

@@ -136,7 +136,7 @@ def test_no_ends_the_flow_saying_what_was_kept(run):
     events, messages = run(
         ValidateRegistrationForm(), asked("continua_flusso", "no", intent="deny", slots=slots)
     )
-    [stopped] = closed(messages)
+    [stopped] = closed(messages, rated=False)
     assert stopped["text"].startswith("Va bene, interrompo la registrazione.")
     assert "puoi ricominciarla" in stopped["text"]
     assert SlotSet("registrazione_tipo", None) in events and SlotSet("digressioni", 0) in events

@@ -14,7 +14,7 @@ from actions.practices import (
 from actions.session import RENEWAL
 from backend import documents, practices
 from tests.support.portal_data import PDF, add_practice
-from tests.unit.actions.conftest import closed, tracker
+from tests.unit.actions.conftest import RATING_OFFERED, closed, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 FORM = "cambio_rappresentante_form"
@@ -28,6 +28,7 @@ DONE = [
     SlotSet("cambio_rappresentante_conferma", None),
     SlotSet("cambio_rappresentante_allegati", None),
     SlotSet("tentativi", 0),
+    *RATING_OFFERED,
     SlotSet("requested_slot", None),
 ]
 
@@ -183,6 +184,7 @@ def test_the_status_shows_requests_and_received_communications(run, uow, company
         SlotSet("accesso_email", None),
         SlotSet("accesso_password", None),
         SlotSet("tentativi", 0),
+        *RATING_OFFERED,
         SlotSet("requested_slot", None),
     ]
     run(ValidateTransferForm(), confirm("sì", new, numbers[:1], documents.store_upload(uow, PDF)))
@@ -203,9 +205,10 @@ def test_logging_in_without_practices_to_move_ends_the_flow(run, uow):
     assert events == [
         *DONE[:1],
         SlotSet("accesso_password", "già autenticato"),
-        *DONE[2:-2],
+        *DONE[2:-4],
         SlotSet("tentativi", 0),
         SlotSet("account", account),
+        *RATING_OFFERED,
         SlotSet("requested_slot", None),
     ]
     assert logged["response"] == "utter_accesso_riuscito"

@@ -6,7 +6,7 @@ from actions.session import RENEWAL
 from actions.supplies import PORTAL_LIST, ValidateLinkPodForm, ValidateSuppliesForm
 from backend import supplies
 from tests.support.portal_data import add_pod
-from tests.unit.actions.conftest import closed, logged, tracker
+from tests.unit.actions.conftest import RATING_OFFERED, closed, logged, tracker
 from tests.unit.backend.backend_fakes import add_active_account
 
 CF = "RSSMRA85T10A562S"
@@ -16,12 +16,14 @@ LINK_DONE = [
     SlotSet("accesso_password", None),
     SlotSet("collega_pod_codice", None),
     SlotSet("tentativi", 0),
+    *RATING_OFFERED,
     SlotSet("requested_slot", None),
 ]
 LIST_DONE = [
     SlotSet("accesso_email", None),
     SlotSet("accesso_password", None),
     SlotSet("tentativi", 0),
+    *RATING_OFFERED,
     SlotSet("requested_slot", None),
 ]
 
@@ -94,7 +96,7 @@ def test_the_list_follows_the_login(run, uow):
     on = tracker("Sportello#1", slots=slots, form="forniture_form")
     events, messages = run(ValidateSuppliesForm(), on)
     [login, renewal, listed] = closed(messages)
-    assert events == logged(account)
+    assert events == [*logged(account)[:-1], *RATING_OFFERED, logged(account)[-1]]
     assert login["response"] == "utter_accesso_riuscito"
     assert renewal["custom"] == RENEWAL["json_message"]
     assert listed["response"] == "utter_forniture_nessuna"

@@ -15,6 +15,7 @@ from backend.entities import (
     Base,
     LiveChat,
     LiveMessage,
+    Rating,
     SmsBudgetEntry,
     VerificationCode,
 )
@@ -124,6 +125,12 @@ class FakeLiveMessages(FakeRepository[LiveMessage]):
         ][:limit]
 
 
+class FakeRatings(FakeRepository[Rating]):
+    def between(self, since, until) -> list[Rating]:
+        rows = [row for row in self.rows.values() if since <= row.created_at < until]
+        return sorted(rows, key=lambda row: (row.created_at, row.id))
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     def __init__(self, settings: Settings, clock: ManualClock):
         super().__init__(settings=settings, clock=clock)
@@ -134,6 +141,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.sms_budget = self._repository(FakeSmsLedger(SmsBudgetEntry))
         self.live_chats = self._repository(FakeLiveChats(LiveChat))
         self.live_messages = self._repository(FakeLiveMessages(LiveMessage, self.live_chats))
+        self.ratings = self._repository(FakeRatings(Rating))
         self.commits = 0
         self.in_transaction = False
 

@@ -39,6 +39,7 @@
       uploading: "Caricamento del documento in corso…",
       uploadFailed: "Non è stato possibile caricare il documento: controlla la connessione e riprova.",
       rejected: "Il messaggio non è stato accettato. Riprova oppure chiama il numero verde 803.500.",
+      votes: { "👍": "Valutazione positiva", "👎": "Valutazione negativa" },
     },
     en: {
       open: "Open the chat with the assistant",
@@ -61,6 +62,7 @@
       uploading: "Uploading the document…",
       uploadFailed: "The document could not be uploaded: check the connection and try again.",
       rejected: "The message was not accepted. Try again or call 803.500.",
+      votes: { "👍": "Positive rating", "👎": "Negative rating" },
     },
   }[lang];
 
@@ -212,8 +214,11 @@
     if (entry.buttons && entry.buttons.length) {
       const row = el("div", { class: "sw-buttons" });
       for (const { title, payload } of entry.buttons) {
+        // A rating's 👍 / 👎: larger, and named in words for screen readers.
+        const vote = T.votes[title];
+        const kind = vote ? "sw-choice sw-vote" : "sw-choice";
         row.append(
-          el("button", { type: "button", class: "sw-choice", disabled: !!entry.used, onclick: () => choose(payload, title) }, title),
+          el("button", { type: "button", class: kind, "aria-label": vote, disabled: !!entry.used, onclick: () => choose(payload, title) }, title),
         );
       }
       item.append(row);
