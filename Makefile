@@ -48,6 +48,9 @@ train: $(MODEL) ## Train the model if the data or the configuration changed
 # What a developer starts runs in development mode: the default keys are allowed (README,
 # Configuration); a deployment sets SECRET_KEY instead.
 run shell bench: export SPORTELLO_ENV ?= development
+# On a developer's machine the operators are at work at any hour, so the live hand-over can
+# be tried at night too; a deployment sets its office hours (README, Configuration).
+run shell: export ORARI_OPERATORI ?= lun-dom 0-24
 
 run: install $(MODEL) ## Start Rasa (5005), actions (5055), web (8000), the outbox dispatcher, the scheduler, Telegram if TELEGRAM_BOT_TOKEN is set; Ctrl-C stops all
 	$(VENV)/bin/sportello db upgrade
