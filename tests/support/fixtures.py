@@ -39,7 +39,7 @@ def stack(tmp_path_factory, other_site) -> Stack:
         "RATE_LIMIT_CHAT_CLIENT": STACK_CLIENT_LIMIT,
         "RATE_LIMIT_CHAT_CONVERSATION": "60/minute",
         # Operators at work whenever the suite runs: the live hand-over is offered when one
-        # of them is «Disponibile» (tests/browser/test_console_live.py).
+        # of them is «Disponibile» (tests/browser/test_live_round_trip.py).
         "ORARI_OPERATORI": "lun-dom 0-24",
     }
     running = Stack(tmp_path_factory.mktemp("stack"), env=env)

@@ -1,7 +1,7 @@
 """«In diretta» over HTTP: availability, the queue, the race to take, messages, giving back.
 
 Rasa is a recorder here (what the console would append to the tracker, or a refusal); the
-end-to-end test (tests/e2e/test_live_handover.py) runs the same steps against a real Rasa.
+end-to-end test (tests/e2e/test_flow_live_handover.py) runs the same steps against a real Rasa.
 """
 
 import time
