@@ -2,7 +2,11 @@
 
 import pytest
 
+from backend.operator_hours import parse_operator_hours
 from tests.support.chat import said
+from tests.support.fixtures import OPERATOR_HOURS
+
+HOURS = parse_operator_hours(OPERATOR_HOURS)
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +22,7 @@ def test_a_visitor_asks_to_be_called_back_on_a_landline(chat, uow):
     assert "A quale numero" in said(chat("mi chiamo Carla Neri"))
     assert "fisso o cellulare" in said(chat("boh"))
     reply = said(chat("0612345678"))
-    assert "Quando preferisci" in reply and "dal lunedì al venerdì dalle 8 alle 20" in reply
+    assert "Quando preferisci" in reply and HOURS.describe_it() in reply
     reply = said(chat("domani mattina"))
     [ticket] = tickets_for(uow, "+390612345678")
     assert f"il numero del tuo ticket è {ticket.id}" in reply and "…78" in reply
@@ -38,18 +42,14 @@ def test_a_logged_in_customer_is_called_back_on_the_mobile_on_file(chat, uow, lo
     [button] = [b for r in replies for b in r.get("buttons", [])]
     replies = chat(button["payload"])
     slots = [b["payload"] for r in replies for b in r.get("buttons", [])]
-    assert slots == [  # ORARI_OPERATORI's default
-        "Dal lunedì al venerdì, dalle 8 alle 20",
-        "Il sabato, dalle 8 alle 13",
-        "Qualsiasi orario",
-    ]
+    assert slots == [*HOURS.slots_it(), "Qualsiasi orario"]  # the stack's ORARI_OPERATORI
     reply = said(chat(slots[1]))
-    assert "ticket" in reply and "preferenza: «Il sabato, dalle 8 alle 13»" in reply
+    assert "ticket" in reply and f"preferenza: «{slots[1]}»" in reply
     [ticket] = tickets_for(uow, logged_in.mobile)
     assert (ticket.account_id, ticket.name, ticket.preferred_time) == (
         logged_in.id,
         "Anna Test",
-        "Il sabato, dalle 8 alle 13",
+        slots[1],
     )
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from actions.contract import RATING_PROMPT
 from backend import jobs, live_chats, staff
 from backend.clock import utcnow
 from backend.operator_hours import parse_operator_hours
@@ -64,8 +65,9 @@ def test_the_bot_is_silent_while_an_operator_has_the_chat(stack, uow, chat, oper
 
     back = operator.post(f"/console/diretta/{chat_id}/restituisci", data={"csrf": operator.csrf})
     assert back.status_code == 303
-    events = tracker_events(stack, chat.sender)
-    assert re.search(r"restituito la conversazione all'assistente", events[-1]["text"])
+    said_last = [e["text"] for e in tracker_events(stack, chat.sender) if e["event"] == "bot"]
+    assert re.search(r"restituito la conversazione all'assistente", said_last[-2])
+    assert said_last[-1] == RATING_PROMPT  # the invitation to rate the hand-over
     assert "registr" in said(chat(FAQ)).lower()  # the bot answers again
 
 

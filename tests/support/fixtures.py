@@ -26,6 +26,11 @@ def other_site():
     site.stop()
 
 
+# Operators at work whenever the suite runs, in two windows as offices have them: the live
+# hand-over is offered when one of them is «Disponibile» (tests/browser/test_live_round_trip.py).
+OPERATOR_HOURS = "lun-ven 0-24, sab-dom 0-24"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, other_site) -> Stack:
     """Rasa, the action server and the web app; the actions and the web app share the
@@ -38,9 +43,7 @@ def stack(tmp_path_factory, other_site) -> Stack:
         "TRUSTED_PROXIES": "127.0.0.1",
         "RATE_LIMIT_CHAT_CLIENT": STACK_CLIENT_LIMIT,
         "RATE_LIMIT_CHAT_CONVERSATION": "60/minute",
-        # Operators at work whenever the suite runs: the live hand-over is offered when one
-        # of them is «Disponibile» (tests/browser/test_live_round_trip.py).
-        "ORARI_OPERATORI": "lun-dom 0-24",
+        "ORARI_OPERATORI": OPERATOR_HOURS,
     }
     running = Stack(tmp_path_factory.mktemp("stack"), env=env)
     try:
