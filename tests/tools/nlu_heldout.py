@@ -19,10 +19,10 @@ from tests.support import ROOT
 from tests.support.stack import rasa
 
 SEEDS = ("42", "7", "99")
-# Regression guards a little under today's means (topic 0.923, intent 0.910 before this
-# change); the FAQ-only data of issue 2 measured 0.944 on the same three splits.
-TOPIC_THRESHOLD = 0.91
-INTENT_THRESHOLD = 0.89
+# Regression guards a hair under today's means (topic 0.934, intent 0.927 after issue 13's
+# phone-typed examples; 0.918 / 0.907 before). Issue 13's target is 0.95 / 0.93.
+TOPIC_THRESHOLD = 0.93
+INTENT_THRESHOLD = 0.92
 SPLIT = ROOT / "var" / "nlu-split"
 OUT = ROOT / "reports" / "nlu-heldout"
 
