@@ -36,9 +36,12 @@ from backend.operator_hours import OperatorHours
 PRESENCE_TTL = timedelta(seconds=60)
 # A presence written this recently is not written again at every poll of the page.
 PRESENCE_REFRESH = timedelta(seconds=15)
+# The wait is estimated from this many chats handled last (one query, however many ended).
+HANDLED_FOR_ESTIMATE = 20
 # The estimate before any chat has been handled: a guess, said as «circa».
 DEFAULT_MINUTES_PER_CHAT = 5
 MAX_TEXT = 2000
+MAX_NUMBER_DIGITS = 18  # a message number fits a BIGINT
 OPEN_STATES = (LiveChatState.WAITING, LiveChatState.ACTIVE)
 
 TAKEN = "Ciao, sono {name} di Help OnLine: da ora ti rispondo io. Come posso aiutarti?"
@@ -194,6 +197,16 @@ def messages_for_customer(uow, sender_id: str, after: int) -> list[LiveMessage]:
         ]
 
 
+def message_number(value: str | None) -> int | None:
+    """A feed's «dopo» (the last message number its reader has): absent is 0; anything but a
+    non-negative integer that the database can hold is None."""
+    if value is None:
+        return 0
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_NUMBER_DIGITS):
+        return None
+    return int(value)
+
+
 # --- the operator's side -------------------------------------------------------------------
 
 
@@ -229,10 +242,9 @@ def chat_for_operator(uow, chat_id: int, staff_id: int) -> LiveChat:
 def messages_for_operator(uow, staff_id: int, after: int) -> list[LiveMessage]:
     """The messages of the operator's active chats numbered after ``after``."""
     with uow:
-        mine = {c.id for c in uow.live_chats.find(state=LiveChatState.ACTIVE, operator_id=staff_id)}
-        if not mine:
-            return []
-        return [m for m in uow.live_messages.after(after) if m.chat_id in mine]
+        mine = uow.live_chats.find(state=LiveChatState.ACTIVE, operator_id=staff_id)
+        messages = [m for c in mine for m in uow.live_messages.after(after, chat_id=c.id)]
+        return sorted(messages, key=lambda m: m.id)
 
 
 def chat_messages(uow, chat_id: int, staff_id: int) -> list[LiveMessage]:
@@ -275,8 +287,9 @@ def untake(uow, chat_id: int, staff_id: int, greeting_id: int) -> None:
         uow.live_chats.shift(
             chat, LiveChatState.ACTIVE, state=LiveChatState.WAITING, operator_id=None, taken_at=None
         )
-        for message in uow.live_messages.find_in("id", [greeting_id]):
-            uow.live_messages.delete(message)
+        greeting = uow.live_messages.get(greeting_id)
+        if greeting is not None and greeting.chat_id == chat.id:
+            uow.live_messages.delete(greeting)
         audit.record(uow, "live_untaken", chat.account_id, chat_id=chat.id, staff_id=staff_id)
         uow.commit()
 
@@ -355,8 +368,7 @@ def tell(uow, chat_id: int, text: str, buttons: list[dict] | None = None) -> Liv
         chat = uow.live_chats.get(chat_id)
         if chat is None:
             raise NotFound("Conversazione non trovata.")
-        message = _message(uow, chat, Author.SYSTEM, text)
-        message.buttons = buttons
+        message = _message(uow, chat, Author.SYSTEM, text, buttons=buttons)
         uow.commit()
         return message
 
@@ -411,11 +423,7 @@ def _place(uow, chat: LiveChat) -> Place:
 
 def _minutes_per_chat(uow) -> int:
     """How long the last handled chats took, on average; a default before there are any."""
-    handled = [
-        c
-        for c in uow.live_chats.find(state=LiveChatState.ENDED)
-        if c.taken_at is not None and c.ended_at is not None
-    ][-20:]
+    handled = uow.live_chats.last_handled(HANDLED_FOR_ESTIMATE)
     if not handled:
         return DEFAULT_MINUTES_PER_CHAT
     seconds = sum((c.ended_at - c.taken_at).total_seconds() for c in handled) / len(handled)
@@ -428,7 +436,7 @@ def _end(uow, chat: LiveChat, reason: LiveChatEnd, from_state: LiveChatState) ->
     )
 
 
-def _message(uow, chat: LiveChat, author: Author, text: str, name: str | None = None):
+def _message(uow, chat: LiveChat, author: Author, text: str, name: str | None = None, buttons=None):
     return uow.live_messages.add(
         LiveMessage(
             chat_id=chat.id,
@@ -436,6 +444,7 @@ def _message(uow, chat: LiveChat, author: Author, text: str, name: str | None = 
             author=author,
             operator_name=name,
             text=text,
+            buttons=buttons,
             created_at=uow.now(),
         )
     )

@@ -119,6 +119,10 @@ class LiveChatRepository(Repository[entities.LiveChat], Protocol):
         first (of two operators taking it at once, one wins)."""
         ...
 
+    def last_handled(self, limit: int) -> list[entities.LiveChat]:
+        """The ``limit`` chats an operator took that ended last."""
+        ...
+
 
 class LiveMessageRepository(Repository[entities.LiveMessage], Protocol):
     def after(self, after_id: int, **equals: Any) -> list[entities.LiveMessage]:
@@ -144,6 +148,16 @@ class SqlLiveChatRepository(SqlRepository[entities.LiveChat]):
         for name, value in values.items():
             setattr(chat, name, value)
         return True
+
+    def last_handled(self, limit: int) -> list[entities.LiveChat]:
+        table = entities.LiveChat
+        query = (
+            select(table)
+            .where(table.state == entities.LiveChatState.ENDED, table.taken_at.is_not(None))
+            .order_by(table.ended_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
 
 
 class SqlLiveMessageRepository(SqlRepository[entities.LiveMessage]):

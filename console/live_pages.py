@@ -101,6 +101,7 @@ class LivePages:
     async def page(self, request: Request, status: int = 200, error: str = "") -> Response:
         staff_id, uow = request.state.staff.staff_id, bootstrap.unit_of_work()
         board = await run_in_threadpool(live_chats.board, uow, staff_id)
+        await run_in_threadpool(self.index.catch_up)
         mine = [await run_in_threadpool(self._active, chat, staff_id) for chat in board.mine]
         last = max((m.id for c in mine for m in c.messages), default=0)
         return render(
@@ -124,7 +125,6 @@ class LivePages:
             account = accounts.get_account(uow, chat.account_id)
             contact = f"{mask_email(account.email)} · {mask_phone(account.mobile)}"
             customer = f"{account.display_name} · {contact}"
-        self.index.catch_up()
         conversation = self.index.conversation_at(
             chat.sender_id, chat.requested_at.replace(tzinfo=UTC)
         )
@@ -135,8 +135,7 @@ class LivePages:
 
     async def events(self, request: Request) -> Response:
         """What changed since message ``dopo``: the queue, the operator's chats, new messages."""
-        after = request.query_params.get("dopo", "0")
-        after = int(after) if after.isdigit() else 0
+        after = live_chats.message_number(request.query_params.get("dopo")) or 0
         staff_id = request.state.staff.staff_id
         state = await run_in_threadpool(self._events, staff_id, after)
         return JSONResponse(state)

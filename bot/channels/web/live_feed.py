@@ -47,7 +47,6 @@ NO_CONVERSATION = (
 )
 UNAVAILABLE = "Il servizio non è raggiungibile in questo momento: riprova tra poco."
 BAD_AFTER = "Il parametro «dopo» deve essere un numero intero non negativo."
-MAX_AFTER_DIGITS = 18  # within a BIGINT
 STATES = {LiveChatState.WAITING: "attesa", LiveChatState.ACTIVE: "attiva"}
 NONE = "nessuna"
 # No proxy may hold the answer back or keep it: it is for this client, now.
@@ -129,15 +128,6 @@ class LiveNotifier:
                 await asyncio.sleep(REDIS_RETRY_SECONDS)
 
 
-def parse_after(value: str | None) -> int | None:
-    """``dopo``: absent is 0; anything but a non-negative integer is None (refused)."""
-    if value is None:
-        return 0
-    if not (value.isascii() and value.isdigit() and len(value) <= MAX_AFTER_DIGITS):
-        return None
-    return int(value)
-
-
 def shown(message: LiveMessage) -> dict:
     """A message as the widget renders it: the operator's name marks an operator's message."""
     name = message.operator_name if message.author == Author.OPERATOR else None
@@ -183,7 +173,7 @@ class LiveFeed:
         credential = await self.credentials.read(request, "")
         if credential is None:
             return error(401, NO_CONVERSATION)
-        after = parse_after(request.query_params.get("dopo"))
+        after = live_chats.message_number(request.query_params.get("dopo"))
         if after is None:
             return error(400, BAD_AFTER)
         wait = await self.limits.live_conversation.hit(credential.conversation)

@@ -14,6 +14,7 @@ from backend.entities import (
     Account,
     Base,
     LiveChat,
+    LiveChatState,
     LiveMessage,
     Rating,
     SmsBudgetEntry,
@@ -109,6 +110,10 @@ class FakeLiveChats(FakeRepository[LiveChat]):
         for name, value in values.items():
             setattr(chat, name, value)
         return True
+
+    def last_handled(self, limit: int) -> list[LiveChat]:
+        handled = [c for c in self.find(state=LiveChatState.ENDED) if c.taken_at is not None]
+        return sorted(handled, key=lambda c: c.ended_at, reverse=True)[:limit]
 
 
 class FakeLiveMessages(FakeRepository[LiveMessage]):
