@@ -73,6 +73,9 @@ INTERNAL_ERROR_RESPONSE = "utter_errore_interno"
 # listening for messages it did not ask for (GET /api/chat/diretta).
 LIVE_KEY = "diretta"
 LIVE_WAITING = "attesa"
+# Set while the customer waits in the queue, so the rules tell «annulla» there from «annulla»
+# in a flow; the console empties it when an operator takes the chat or the queue times out.
+IN_QUEUE_SLOT = "in_coda"
 # Marks a tracker event written for a person: BotUttered metadata {OPERATOR_KEY: name}.
 OPERATOR_KEY = "operatore"
 

@@ -13,15 +13,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contract import LIVE_KEY, LIVE_WAITING
+from actions.contract import IN_QUEUE_SLOT, LIVE_KEY, LIVE_WAITING
 from actions.flow import guarded
 from actions.session import logged_in
 from actions.uploads import channel
 from backend import bootstrap, live_chats
 from backend.errors import NotAllowed
 from backend.settings import get_settings
-
-IN_QUEUE_SLOT = "in_coda"
 
 
 def ordinal(position: int) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from actions.contract import (
+    IN_QUEUE_SLOT,
     OPERATOR_KEY,
     RATING_ID_SLOT,
     RATING_OFFER_SLOT,
@@ -23,7 +24,6 @@ from actions.contract import (
 )
 from backend.settings import Settings
 
-IN_QUEUE_SLOT = "in_coda"  # actions/live_handover.py: «annulla» leaves the queue
 TIMEOUT = 10.0
 
 
