@@ -27,7 +27,11 @@ from backend.settings import Settings
 from backend.sms_budget import Summary
 from bot.channels.telegram.webhook import uvicorn
 from bot.rasa_plugins.lock_store import SportelloLockStore, _UrlRedisLockStore
-from bot.rasa_plugins.nlu import GuardedLogisticRegressionClassifier, ItalianTokenizer
+from bot.rasa_plugins.nlu import (
+    GuardedLogisticRegressionClassifier,
+    ItalianTokenizer,
+    WeightedCountVectorsFeaturizer,
+)
 from bot.rasa_plugins.tracker_store import SportelloTrackerStore
 from console.analytics import Funnel, Report
 from console.conversation_outcomes import _ConversationBuilder
@@ -88,6 +92,7 @@ ItalianTokenizer.create.resource
 ItalianTokenizer.create.execution_context
 ItalianTokenizer.tokenize
 GuardedLogisticRegressionClassifier
+WeightedCountVectorsFeaturizer  # named in config.yml
 
 # Handlers _ConversationBuilder.add finds by the event's type name.
 _ConversationBuilder._user

@@ -1,4 +1,5 @@
-"""The Italian tokenizer, and the classifier that does not classify unreadable messages."""
+"""The Italian tokenizer, the weighted word counts, and the classifier that does not classify
+unreadable messages."""
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -11,7 +12,11 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_plugins.nlu import GuardedLogisticRegressionClassifier, ItalianTokenizer
+from bot.rasa_plugins.nlu import (
+    GuardedLogisticRegressionClassifier,
+    ItalianTokenizer,
+    WeightedCountVectorsFeaturizer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +44,36 @@ def test_token_offsets_point_into_the_original_text(tokenizer):
 
 def test_a_message_of_symbols_is_one_token(tokenizer):
     assert words(tokenizer, "🙂👍") == ["🙂👍"]
+
+
+def test_every_form_of_a_word_has_one_lemma_without_accents(tokenizer):
+    tokens = tokenizer.tokenize(Message({TEXT: "Delego, deleghe: perché revocare?"}), TEXT)
+    assert [token.lemma for token in tokens] == ["deleg", "deleg", "perc", "revoc"]
+    assert [token.text for token in tokens] == ["Delego", "deleghe", "perché", "revocare"]
+
+
+def test_the_weighted_featurizer_multiplies_the_counts(tokenizer, tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = WeightedCountVectorsFeaturizer.get_default_config()
+    plain, weighted = (
+        WeightedCountVectorsFeaturizer.create(
+            {**config, "weight": weight}, storage, Resource(f"words{weight}"), context
+        )
+        for weight in (1, 3)
+    )
+    data = TrainingData([Message({TEXT: "revoca la delega", INTENT: "mie_deleghe"})])
+    tokenizer.process_training_data(data)
+    for featurizer in (plain, weighted):
+        featurizer.train(data)
+
+    def sentence(featurizer) -> list[float]:
+        [message] = featurizer.process(tokenizer.process([Message({TEXT: "delega delega"})]))
+        return message.get_sparse_features(TEXT)[1].features.toarray().tolist()
+
+    # The vocabulary is «deleg», «la», «revoc».
+    assert sentence(plain) == [[2, 0, 0]]
+    assert sentence(weighted) == [[6, 0, 0]]
 
 
 @pytest.fixture(scope="module")
