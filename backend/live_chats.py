@@ -436,7 +436,14 @@ def _end(uow, chat: LiveChat, reason: LiveChatEnd, from_state: LiveChatState) ->
     )
 
 
-def _message(uow, chat: LiveChat, author: Author, text: str, name: str | None = None, buttons=None):
+def _message(
+    uow,
+    chat: LiveChat,
+    author: Author,
+    text: str,
+    name: str | None = None,
+    buttons: list[dict] | None = None,
+) -> LiveMessage:
     return uow.live_messages.add(
         LiveMessage(
             chat_id=chat.id,
